@@ -1,0 +1,156 @@
+"""The check stage: every rule, run over a whole project, all problems reported.
+
+``run(root)`` reads the project, casts and derives the normalized tables, and
+returns them with every problem found. Each concern is one module: structure
+(types and pandera schemas), dates, references, evidence, eventtypes,
+geography, identity and review.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from geoevents import problems as P
+from geoevents.check import (
+    dates,
+    evidence,
+    eventtypes,
+    geography,
+    identity,
+    references,
+    review,
+    structure,
+)
+from geoevents.codebook import Codebook, load_codebook, schemas_dir
+from geoevents.read import RawProject, read_project
+
+
+@dataclass
+class Result:
+    tables: dict[str, pl.DataFrame]
+    problems: pl.DataFrame
+    codebook: Codebook
+
+    @property
+    def errors(self) -> pl.DataFrame:
+        return self.problems.filter(pl.col("severity") == P.ERROR)
+
+
+def run(root: Path | str = ".") -> Result:
+    root = Path(root)
+    codebook = load_codebook(schemas_dir(root))
+    raw = read_project(root, codebook)
+    found = list(raw.problems)
+    tables = {}
+    for name, table in codebook.tables.items():
+        typed, type_problems = structure.cast(raw.tables[name], table)
+        found += [
+            type_problems,
+            structure.validate_table(typed, table, codebook),
+            structure.list_vocabularies(typed, table, codebook),
+            _localized_languages(typed, table),
+        ]
+        tables[name] = typed
+    tables["events"] = dates.derive(tables["events"], "date")
+    tables["sources"] = dates.derive(tables["sources"], "published", prefix="published")
+    found += [
+        dates.date_problems(tables["events"], "date"),
+        dates.date_problems(tables["sources"], "published", prefix="published"),
+        dates.too_early(tables["events"]),
+        dates.against_sources(tables["events"], tables["citations"], tables["sources"]),
+        references.check(tables, codebook),
+        identity.duplicate_rows(tables, codebook),
+        identity.retired_reused(tables, codebook),
+        eventtypes.check(tables["events"], tables["event_actors"], codebook),
+        _subdivision_country(tables["locations"]),
+        geography.check(tables["locations"]),
+        review.check(tables["events"]),
+        evidence.uncited(tables["events"], tables["citations"]),
+    ]
+    texts, source_problems = evidence.source_texts(root, tables["sources"])
+    found += [
+        source_problems,
+        evidence.quotes(tables["citations"], texts, tables["sources"]),
+        evidence.quotes(tables["errata"], texts, tables["sources"]),
+    ]
+    problems = _refine_lines(P.combine(found), raw)
+    problems = _collapse_missing_columns(problems, raw)
+    return Result(tables=tables, problems=problems, codebook=codebook)
+
+
+def _localized_languages(frame: pl.DataFrame, table) -> pl.DataFrame:
+    """name_xx columns name real ISO 639-1 languages."""
+    from geoevents.codebook import code_list
+    from geoevents.check.hints import language_hint
+    from geoevents.read import LOCALIZED
+
+    out = []
+    for column in frame.columns:
+        m = LOCALIZED.match(column)
+        if not m or m["base"] not in table.localized or m["lang"] in code_list("iso639-1"):
+            continue
+        bad = frame.filter(pl.col(column).is_not_null())
+        out.append(P.from_frame(
+            bad, "language-code", column,
+            f"{m['lang']!r} in {column!r} is not an ISO 639-1 language code",
+            language_hint(m["lang"]), value=pl.lit(m["lang"]),
+        ))
+    return P.combine(out)
+
+
+def _subdivision_country(locations: pl.DataFrame) -> pl.DataFrame:
+    alpha2 = geography.alpha2_map()
+    with_both = locations.filter(pl.col("admin1").is_not_null() & pl.col("country").is_not_null())
+    expected = pl.col("country").replace_strict(alpha2, default=None)
+    bad = with_both.filter(
+        expected.is_not_null() & (pl.col("admin1").str.split("-").list.first() != expected)
+    )
+    return P.from_frame(
+        bad, "subdivision-country", "admin1",
+        pl.format("{} is not a subdivision of {}", pl.col("admin1"), pl.col("country")),
+        "the subdivision code starts with the country's alpha-2 code; check both",
+    )
+
+
+def _refine_lines(problems: pl.DataFrame, raw: RawProject) -> pl.DataFrame:
+    """Point YAML problems at the line of the field itself, not of its record."""
+    if not raw.field_lines or problems.is_empty():
+        return problems
+    lines = pl.DataFrame(
+        [(f, r, k, v) for (f, r, k), v in raw.field_lines.items()],
+        schema={"file": pl.String, "line": pl.Int64, "field": pl.String, "_fl": pl.Int64},
+        orient="row",
+    )
+    joined = problems.join(lines, on=["file", "line", "field"], how="left")
+    return P.combine([joined.with_columns(pl.coalesce("_fl", "line").alias("line"))])
+
+
+def _collapse_missing_columns(problems: pl.DataFrame, raw: RawProject) -> pl.DataFrame:
+    """A required column absent from a CSV header is one problem, not one per row."""
+    absent = [(f, c) for f, cols in raw.file_fields.items() if f.endswith(".csv")
+              for c in _all_fields(raw) if c not in cols]
+    if not absent:
+        return problems
+    absent_df = pl.DataFrame(absent, schema={"file": pl.String, "field": pl.String}, orient="row")
+    is_missing = problems.filter(pl.col("rule") == "missing-field").join(
+        absent_df, on=["file", "field"], how="semi")
+    if is_missing.is_empty():
+        return problems
+    rest = problems.join(is_missing, on=list(problems.columns), how="anti")
+    header = is_missing.group_by(["file", "field"], maintain_order=True).agg(
+        pl.len().alias("_n"), pl.col("hint").first()
+    ).select(
+        pl.lit("missing-field").alias("rule"), pl.lit(P.ERROR).alias("severity"), "file",
+        pl.lit(1, dtype=pl.Int64).alias("line"), "field", pl.lit(None, dtype=pl.String).alias("value"),
+        pl.format("the header has no column {} (required; {} rows lack it)", pl.col("field"),
+                  pl.col("_n")).alias("message"),
+        "hint",
+    )
+    return P.combine([rest, header])
+
+
+def _all_fields(raw: RawProject) -> set[str]:
+    return {f.name for t in raw.codebook.tables.values() for f in t.fields}

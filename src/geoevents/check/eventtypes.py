@@ -1,0 +1,48 @@
+"""PLOVER coherence: modes belong to their type; actors and recipients are present."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from geoevents import problems as P
+from geoevents.codebook import Codebook
+
+
+def check(events: pl.DataFrame, event_actors: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
+    types = codebook.event_types
+    pairs = pl.DataFrame(
+        [(t.code, m) for t in types.values() for m in t.modes],
+        schema={"event_type": pl.String, "mode": pl.String}, orient="row",
+    ).with_columns(_ok=pl.lit(True))
+    with_mode = events.filter(pl.col("mode").is_not_null() & pl.col("event_type").is_in(list(types)))
+    bad_mode = with_mode.join(pairs, on=["event_type", "mode"], how="left").filter(
+        pl.col("_ok").is_null()
+    )
+    modes_of = {c: ", ".join(t.modes) or "none (leave mode empty)" for c, t in types.items()}
+    roles = event_actors.group_by("event_id").agg(
+        has_actor=(pl.col("role") == "actor").any(),
+        has_recipient=(pl.col("role") == "recipient").any(),
+    )
+    needs = [c for c, t in types.items() if t.requires_recipient]
+    joined = events.join(roles, on="event_id", how="left")
+    no_actor = joined.filter(~pl.col("has_actor").fill_null(False))
+    no_recipient = joined.filter(
+        pl.col("event_type").is_in(needs) & ~pl.col("has_recipient").fill_null(False)
+    )
+    return P.combine([
+        P.from_frame(
+            bad_mode, "mode-type", "mode",
+            pl.format("mode {} does not belong to {}", pl.col("mode"), pl.col("event_type")),
+            pl.format("modes of {}: {}", pl.col("event_type"),
+                      pl.col("event_type").replace_strict(modes_of, return_dtype=pl.String)),
+        ),
+        P.from_frame(
+            no_actor, "no-actor", "event_id", "the event has no participant with role actor",
+            "add the actor who acts (role: actor) under the event's actors",
+        ),
+        P.from_frame(
+            no_recipient, "recipient-missing", "event_type",
+            pl.format("{} requires a recipient", pl.col("event_type")),
+            "add the party the action is directed at with role: recipient",
+        ),
+    ])

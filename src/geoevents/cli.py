@@ -1,0 +1,71 @@
+"""The geoevents command line: a thin layer over the library."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from geoevents import __version__
+
+EXIT_VALID, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="geoevents")
+def main() -> None:
+    """Validate, build and load the geoevents dataset."""
+
+
+@main.command()
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="The annotation project (holds seeds/ and annotations/).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text for people, json for machines.")
+@click.option("--strict", is_flag=True, help="Treat warnings as problems too (exit 1).")
+def validate(root: Path, fmt: str, strict: bool) -> None:
+    """Check every annotation file; report every problem with file and line.
+
+    Exit status: 0 valid, 1 problems found, 2 usage error.
+    """
+    from geoevents import check, problems
+
+    if not (root / "seeds").is_dir() and not (root / "annotations").is_dir():
+        raise click.UsageError(f"{root} is not an annotation project (no seeds/ or annotations/)")
+    result = check.run(root)
+    found = result.problems
+    click.echo(problems.to_json(found) if fmt == "json" else problems.to_text(found))
+    failing = found if strict else result.errors
+    sys.exit(EXIT_PROBLEMS if failing.height else EXIT_VALID)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Scaffold an empty annotation project in DIRECTORY."""
+    from geoevents import scaffold
+
+    try:
+        made = scaffold.init(directory)
+    except FileExistsError as exc:
+        raise click.UsageError(str(exc)) from None
+    for path in made:
+        click.echo(f"created {path}")
+    click.echo(f"next: copy source texts into {directory}/seeds/ and run "
+               f"'geoevents validate --root {directory}'")
+
+
+@main.command()
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Use this project's schemas/ (default: the packaged codebook).")
+@click.option("--table", default="events", show_default=True, help="Table the schema describes.")
+def schema(root: Path | None, table: str) -> None:
+    """Print the JSON Schema of a YAML annotation file (for editors)."""
+    from geoevents import jsonschema
+    from geoevents.codebook import load_codebook, schemas_dir
+
+    codebook = load_codebook(schemas_dir(root))
+    if table not in codebook.tables:
+        raise click.UsageError(f"no table {table!r}; tables: {', '.join(codebook.tables)}")
+    click.echo(jsonschema.dumps(codebook, table))

@@ -1,0 +1,185 @@
+"""Problems as data: every rule, and the table of problems a check run yields.
+
+Checks return polars DataFrames with the columns of ``PROBLEM_SCHEMA``; the CLI
+turns them into text or JSON. Each rule has a code, a severity and a title; the
+code is what tests and users grep for.
+"""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+
+PROBLEM_SCHEMA = {
+    "rule": pl.String,
+    "severity": pl.String,
+    "file": pl.String,
+    "line": pl.Int64,
+    "field": pl.String,
+    "value": pl.String,
+    "message": pl.String,
+    "hint": pl.String,
+}
+
+ERROR, WARNING = "error", "warning"
+
+#: rule code -> (severity, what the rule asks)
+RULES: dict[str, tuple[str, str]] = {
+    # files and structure
+    "file-encoding": (ERROR, "annotation files are UTF-8 text"),
+    "file-unknown": (WARNING, "every annotation file belongs to a table of the codebook"),
+    "csv-ragged": (ERROR, "every CSV row has as many fields as the header"),
+    "csv-header": (ERROR, "a CSV header names each field once"),
+    "yaml-syntax": (ERROR, "YAML files parse"),
+    "yaml-shape": (ERROR, "a YAML file is a list of records"),
+    "yaml-duplicate-key": (ERROR, "a YAML record names each key once"),
+    "yaml-tag": (ERROR, "YAML files use no tags"),
+    "yaml-alias": (ERROR, "YAML files use no anchors or aliases"),
+    "unknown-field": (ERROR, "every field is in the codebook"),
+    "missing-field": (ERROR, "required fields are present and not empty"),
+    "type": (ERROR, "values have the field's type"),
+    "pattern": (ERROR, "values match the field's pattern (IDs are lowercase slugs)"),
+    "vocabulary": (ERROR, "values come from the field's vocabulary"),
+    "range": (ERROR, "numbers lie within the field's bounds"),
+    "too-long": (ERROR, "quotes are quotations, not copies (at most 300 characters)"),
+    "duplicate-id": (ERROR, "IDs are unique across all files"),
+    "duplicate-row": (ERROR, "a row's primary key is unique"),
+    "retired-id": (ERROR, "a retired ID is never used again"),
+    # codes
+    "country-code": (ERROR, "countries are ISO 3166-1 alpha-3 codes that exist"),
+    "subdivision-code": (ERROR, "subdivisions are ISO 3166-2 codes that exist"),
+    "subdivision-country": (ERROR, "a subdivision belongs to the location's country"),
+    "language-code": (ERROR, "languages are ISO 639-1 codes"),
+    # dates
+    "date-format": (ERROR, "dates are EDTF (levels 0-1)"),
+    "date-invalid": (ERROR, "dates exist in the calendar"),
+    "date-order": (ERROR, "an interval starts no later than it ends"),
+    "date-too-early": (ERROR, "no event before 1900"),
+    "date-after-sources": (ERROR, "an occurred event starts no later than its newest source"),
+    "date-before-sources": (ERROR, "a planned or expected event ends no earlier than its oldest source"),
+    "date-future-check": (ERROR, "a check is not dated in the future"),
+    # references
+    "unknown-reference": (ERROR, "every ID used is defined"),
+    # evidence
+    "source-missing": (ERROR, "every source file exists under seeds/"),
+    "source-hash": (ERROR, "every source file's sha256 matches"),
+    "no-citation": (ERROR, "every event has at least one citation"),
+    "quote-not-found": (ERROR, "every quote stands in its source"),
+    "quote-translation": (ERROR, "quotes from non-English sources have quote_en"),
+    # event types
+    "mode-type": (ERROR, "the mode belongs to the event type"),
+    "no-actor": (ERROR, "every event has an actor"),
+    "recipient-missing": (ERROR, "a recipient is present where the type requires one"),
+    # geography
+    "coordinates-missing": (ERROR, "point and settlement locations have coordinates"),
+    "coordinates-country": (ERROR, "coordinates lie in (or within a few km of) the country"),
+    "geonames-mismatch": (ERROR, "a GeoNames ID agrees with country and coordinates"),
+    "geonames-unverified": (WARNING, "a GeoNames ID can be checked against the offline gazetteer"),
+    # review
+    "unchecked": (WARNING, "events are checked before they are published"),
+}
+
+
+def empty() -> pl.DataFrame:
+    return pl.DataFrame(schema=PROBLEM_SCHEMA)
+
+
+def severity(rule: str) -> str:
+    return RULES[rule][0]
+
+
+def make(rows: list[dict]) -> pl.DataFrame:
+    """Problems from a few Python dicts (file-level findings, not per-row hot paths)."""
+    if not rows:
+        return empty()
+    filled = [
+        {
+            "rule": r["rule"],
+            "severity": r.get("severity") or severity(r["rule"]),
+            "file": r.get("file"),
+            "line": r.get("line"),
+            "field": r.get("field"),
+            "value": None if r.get("value") is None else str(r["value"]),
+            "message": r["message"],
+            "hint": r.get("hint"),
+        }
+        for r in rows
+    ]
+    return pl.DataFrame(filled, schema=PROBLEM_SCHEMA)
+
+
+def from_frame(
+    frame: pl.DataFrame,
+    rule: str,
+    field: str | None,
+    message: pl.Expr | str,
+    hint: pl.Expr | str | None = None,
+    value: pl.Expr | None = None,
+) -> pl.DataFrame:
+    """Problems for every row of ``frame`` (which has ``_file`` and ``_line``), vectorized."""
+    if frame.is_empty():
+        return empty()
+
+    def lit(x):
+        return pl.lit(x, dtype=pl.String) if x is None or isinstance(x, str) else x
+
+    if value is None:
+        value = pl.col(field).cast(pl.String) if field and field in frame.columns else pl.lit(None)
+    return frame.select(
+        pl.lit(rule).alias("rule"),
+        pl.lit(severity(rule)).alias("severity"),
+        pl.col("_file").alias("file"),
+        pl.col("_line").cast(pl.Int64).alias("line"),
+        pl.lit(field, dtype=pl.String).alias("field"),
+        value.cast(pl.String).alias("value"),
+        lit(message).cast(pl.String).alias("message"),
+        lit(hint).cast(pl.String).alias("hint"),
+    )
+
+
+def combine(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    frames = [f for f in frames if not f.is_empty()]
+    if not frames:
+        return empty()
+    out = pl.concat([f.select(list(PROBLEM_SCHEMA)).cast(PROBLEM_SCHEMA) for f in frames])
+    return out.unique(maintain_order=True).sort(
+        ["file", "line", "field", "rule"], nulls_last=True, maintain_order=True
+    )
+
+
+def to_text(problems: pl.DataFrame) -> str:
+    """Problems grouped by file and sorted by line, with a one-line summary."""
+    out = []
+    current = object()
+    for p in problems.iter_rows(named=True):
+        if p["file"] != current:
+            current = p["file"]
+            out.append(f"{current or '(project)'}")
+        where = f"  line {p['line']}" if p["line"] is not None else "  -"
+        field = f" [{p['field']}]" if p["field"] else ""
+        out.append(f"{where}{field} {p['severity']} {p['rule']}: {p['message']}")
+        if p["hint"]:
+            out.append(f"      hint: {p['hint']}")
+    out.append(summary(problems))
+    return "\n".join(out)
+
+
+def summary(problems: pl.DataFrame) -> str:
+    errors = problems.filter(pl.col("severity") == ERROR).height
+    warnings = problems.height - errors
+    files = problems.get_column("file").n_unique() if problems.height else 0
+    if not problems.height:
+        return "valid: no problems found"
+    return f"{errors} error(s), {warnings} warning(s) in {files} file(s)"
+
+
+def to_json(problems: pl.DataFrame) -> str:
+    errors = problems.filter(pl.col("severity") == ERROR).height
+    doc = {
+        "valid": errors == 0,
+        "errors": errors,
+        "warnings": problems.height - errors,
+        "problems": problems.to_dicts(),
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2)

@@ -1,0 +1,379 @@
+"""Read an annotation project into raw tables that remember file and line.
+
+CSV and YAML files are turned into the same tables: one polars DataFrame per
+codebook table, every value still a string (lists as lists of strings), plus
+``_file`` (path relative to the project root) and ``_line`` (1-based line of
+the record). Reading never raises on bad input: what cannot be read becomes a
+problem with a line number, and the rest of the project is still read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from geoevents import problems as P
+from geoevents import yamlio
+from geoevents.codebook import Codebook, Table
+
+LOCALIZED = re.compile(r"^(?P<base>[a-z_]+?)_(?P<lang>[a-z]{2})$")
+QUOTED = r'"(?:[^"]|"")*"'
+ANNOTATION_SUFFIXES = {".csv", ".yaml", ".yml"}
+IGNORED_SUFFIXES = {".md", ".txt", ".json"}
+
+
+@dataclass
+class RawProject:
+    """What the readers found: raw tables, read problems and where fields stand."""
+
+    root: Path
+    codebook: Codebook
+    tables: dict[str, pl.DataFrame]
+    problems: list[pl.DataFrame] = field(default_factory=list)
+    #: (file, record line, field) -> line of that field, for YAML records
+    field_lines: dict[tuple[str, int, str], int] = field(default_factory=dict)
+    #: file -> fields its header or records use
+    file_fields: dict[str, set[str]] = field(default_factory=dict)
+
+
+def read_project(root: Path, codebook: Codebook) -> RawProject:
+    root = Path(root)
+    project = RawProject(root, codebook, {})
+    parts: dict[str, list[pl.DataFrame]] = {name: [] for name in codebook.tables}
+    for path, table in _annotation_files(root, codebook, project):
+        for name, frame in _read_file(path, table, project).items():
+            parts[name].append(frame)
+    for name, table in codebook.tables.items():
+        project.tables[name] = _assemble(parts[name], table)
+    return project
+
+
+def _annotation_files(root: Path, codebook: Codebook, project: RawProject):
+    for name, table in codebook.tables.items():
+        if table.location and (root / table.location).is_file():
+            yield root / table.location, table
+    folder = root / "annotations"
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.iterdir()):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        if path.suffix.lower() in IGNORED_SUFFIXES:
+            continue
+        name = codebook.table_for_file(path.stem)
+        table = codebook.tables.get(name) if name else None
+        if path.suffix.lower() not in ANNOTATION_SUFFIXES or table is None or table.location:
+            known = ", ".join(n for n, t in codebook.tables.items() if not t.location)
+            project.problems.append(
+                P.make([{
+                    "rule": "file-unknown", "file": _rel(path, root), "line": None,
+                    "message": "this file is not read: it is not <table>.csv or <table>.yaml",
+                    "hint": f"name annotation files after a table: {known}",
+                }])
+            )
+            continue
+        yield path, table
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _decode(path: Path, rel: str, project: RawProject) -> str | None:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        project.problems.append(
+            P.make([{
+                "rule": "file-encoding", "file": rel, "line": line,
+                "message": f"not UTF-8: byte {data[exc.start]:#04x} cannot be decoded",
+                "hint": "save the file as UTF-8 (in a spreadsheet: 'CSV UTF-8')",
+            }])
+        )
+        return None
+
+
+def _read_file(path: Path, table: Table, project: RawProject) -> dict[str, pl.DataFrame]:
+    rel = _rel(path, project.root)
+    text = _decode(path, rel, project)
+    if text is None:
+        return {}
+    if path.suffix.lower() == ".csv":
+        frame = _read_csv(text, rel, table, project)
+        return {table.name: frame} if frame is not None else {}
+    return _read_yaml(text, rel, table, project)
+
+
+# --- CSV ---------------------------------------------------------------------
+
+
+def _read_csv(text: str, rel: str, table: Table, project: RawProject) -> pl.DataFrame | None:
+    if not text.strip():
+        return None
+    first = text.split("\n", 1)[0].rstrip("\r")
+    header = next(csv.reader([first]))
+    if not _header_ok(header, rel, table, project):
+        return None
+    project.file_fields[rel] = {h for h in header if h}
+    try:
+        if _has_multiline_records(text):
+            raise ValueError("multi-line records")
+        frame, ragged = _csv_by_lines(text, header)
+    except (ValueError, pl.exceptions.PolarsError):
+        frame, ragged = _csv_by_records(text, header)
+    if ragged.height:
+        project.problems.append(
+            P.from_frame(
+                ragged.with_columns(pl.lit(rel).alias("_file")),
+                "csv-ragged",
+                None,
+                pl.format("this row has {} field(s); the header has {}", "n", pl.lit(len(header))),
+                hint="quote values that contain commas; add or remove separators",
+            )
+        )
+    frame = frame.with_columns(pl.lit(rel).alias("_file"))
+    frame = frame.with_columns(
+        pl.col(h).replace("", None).str.strip_chars("\r") for h in header
+    )
+    for name in _list_fields(table):
+        if name in frame.columns:
+            frame = frame.with_columns(_split_list(pl.col(name)))
+    return _known_fields(frame, rel, table, project)
+
+
+def _header_ok(header: list[str], rel: str, table: Table, project: RawProject) -> bool:
+    seen, bad = set(), []
+    for h in header:
+        if not h.strip():
+            bad.append(("", "a column has no name"))
+        elif h in seen:
+            bad.append((h, f"column {h!r} appears twice"))
+        seen.add(h)
+    for value, message in bad:
+        project.problems.append(
+            P.make([{
+                "rule": "csv-header", "file": rel, "line": 1, "field": value or None,
+                "message": message, "hint": f"fields of {table.name}: {', '.join(table.names)}",
+            }])
+        )
+    return not bad
+
+
+def _has_multiline_records(text: str) -> bool:
+    """True when a quoted value spans lines (an odd number of quotes on some line)."""
+    if '"' not in text:
+        return False
+    counts = pl.Series(text.split("\n")).str.count_matches('"', literal=True)
+    return bool((counts % 2 == 1).any())
+
+
+def _csv_by_lines(text: str, header: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Fast path: every record is one line, so polars parses and lines are counted."""
+    lines = pl.DataFrame({"text": text.split("\n")}).with_row_index("_line", offset=1)
+    lines = lines.slice(1).filter(pl.col("text").str.strip_chars("\r") != "")
+    lines = lines.with_columns(
+        n=pl.col("text").str.replace_all(QUOTED, "").str.count_matches(",", literal=True) + 1
+    )
+    ok = lines.get_column("n") == len(header)
+    good, ragged = lines.filter(ok), lines.filter(~ok)
+    body = "\n".join([text.split("\n", 1)[0], *good.get_column("text").to_list()]) + "\n"
+    frame = pl.read_csv(
+        body.encode(),
+        infer_schema=False,
+        empty_string_is_null=False,
+        new_columns=header,
+        has_header=True,
+    ) if good.height else pl.DataFrame(schema={h: pl.String for h in header})
+    if frame.height != good.height:
+        raise ValueError("polars and the line count disagree")
+    frame = frame.with_columns(good.get_column("_line").cast(pl.Int64))
+    return frame, ragged.select("_line", "n")
+
+
+def _csv_by_records(text: str, header: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Slow path for quoted multi-line values: the csv module knows where records start."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    next(reader)
+    rows, lines, ragged = [], [], []
+    start = reader.line_num + 1
+    for row in reader:
+        if row and len(row) == len(header):
+            rows.append(row)
+            lines.append(start)
+        elif row:
+            ragged.append((start, len(row)))
+        start = reader.line_num + 1
+    columns = {h: [r[i] for r in rows] for i, h in enumerate(header)}
+    frame = pl.DataFrame(columns, schema={h: pl.String for h in header})
+    frame = frame.with_columns(pl.Series("_line", lines, dtype=pl.Int64))
+    bad = pl.DataFrame(ragged, schema={"_line": pl.Int64, "n": pl.Int64}, orient="row")
+    return frame, bad
+
+
+def _split_list(expr: pl.Expr) -> pl.Expr:
+    parts = expr.str.split(";").list.eval(pl.element().str.strip_chars())
+    return parts.list.eval(pl.element().filter(pl.element() != ""))
+
+
+def _list_fields(table: Table) -> list[str]:
+    return [f.name for f in table.fields if f.type == "list"]
+
+
+# --- YAML --------------------------------------------------------------------
+
+
+def _read_yaml(text: str, rel: str, table: Table, project: RawProject) -> dict[str, pl.DataFrame]:
+    node, issue = yamlio.compose(text)
+    issues = [issue] if issue else []
+    records, more = yamlio.to_records(node) if issue is None else ([], [])
+    issues += more
+    for i in issues:
+        project.problems.append(
+            P.make([{"rule": i.rule, "file": rel, "line": i.line, "field": i.field,
+                     "value": i.value, "message": i.message, "hint": _yaml_hint(i.rule)}])
+        )
+    children = _nested_tables(project.codebook, table)
+    rows: dict[str, list[dict]] = {table.name: [], **{t.name: [] for t in children.values()}}
+    used = project.file_fields.setdefault(rel, set())
+    for record in records:
+        row = _yaml_row(record, rel, table, project, children)
+        rows[table.name].append(row)
+        used.update(k for k in record.values if k not in children)
+        for key, child in children.items():
+            for sub in _children(record, key, rel, project):
+                sub.values.setdefault(child.nested_in["parent_key"], record.values.get(
+                    child.nested_in["parent_key"]))
+                rows[child.name].append(_yaml_row(sub, rel, child, project, {}))
+    return {name: _frame(r, project.codebook.tables[name]) for name, r in rows.items() if r}
+
+
+def _yaml_hint(rule: str) -> str | None:
+    return {
+        "yaml-syntax": "check indentation and quote values that contain ': ' or start with a symbol",
+        "yaml-alias": "write the value out in full",
+        "yaml-tag": "remove the tag; annotation values are plain text",
+        "yaml-duplicate-key": "keep one of the two keys",
+        "yaml-shape": "write records as '- key: value' items of a list",
+    }.get(rule)
+
+
+def _nested_tables(codebook: Codebook, parent: Table) -> dict[str, Table]:
+    """YAML keys under which child tables may nest inside a record of ``parent``."""
+    out = {}
+    for t in codebook.tables.values():
+        if t.nested_in and t.nested_in["table"] == parent.name:
+            parent_key = parent.primary_key[0]
+            nested = dict(t.nested_in, parent_key=parent_key)
+            out[t.nested_in["key"]] = Table(
+                t.name, t.title, t.description, t.fields, t.primary_key, t.location, nested
+            )
+    return out
+
+
+def _children(record: yamlio.Record, key: str, rel: str, project: RawProject):
+    value = record.values.get(key)
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    good = [i for i in items if isinstance(i, yamlio.Record)]
+    if len(good) != len(items):
+        project.problems.append(
+            P.make([{"rule": "type", "file": rel, "line": record.lines.get(key, record.line),
+                     "field": key, "message": f"{key!r} must be a list of records",
+                     "hint": f"write each as '- {{...}}' under '{key}:'"}])
+        )
+    return good
+
+
+def _yaml_row(record, rel, table: Table, project: RawProject, children: dict) -> dict:
+    row = {"_file": rel, "_line": record.line}
+    for key, value in record.values.items():
+        if key in children:
+            continue
+        line = record.lines.get(key, record.line)
+        if line != record.line:
+            project.field_lines[(rel, record.line, key)] = line
+        f = table.field(key)
+        if f is None and not _is_localized(key, table):
+            _unknown_field(key, line, rel, table, project)
+            continue
+        is_list = f is not None and f.type == "list"
+        row[key] = _yaml_value(value, is_list, key, line, rel, project)
+    return row
+
+
+def _yaml_value(value, is_list, key, line, rel, project):
+    if is_list:
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(";") if v.strip()]
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return value
+        if value is None:
+            return None
+    elif value is None or isinstance(value, str):
+        return value
+    what = "a list of plain values" if is_list else "a single plain value"
+    project.problems.append(
+        P.make([{"rule": "type", "file": rel, "line": line, "field": key,
+                 "message": f"{key!r} must be {what}", "hint": None}])
+    )
+    return None
+
+
+def _is_localized(key: str, table: Table) -> bool:
+    m = LOCALIZED.match(key)
+    return bool(m) and m["base"] in table.localized
+
+
+def _unknown_field(key, line, rel, table: Table, project: RawProject):
+    from rapidfuzz import process
+
+    match = process.extractOne(key, table.names, score_cutoff=60)
+    hint = f"did you mean {match[0]!r}?" if match else f"fields: {', '.join(table.names)}"
+    project.problems.append(
+        P.make([{"rule": "unknown-field", "file": rel, "line": line, "field": key,
+                 "value": key, "message": f"{table.name} has no field {key!r}", "hint": hint}])
+    )
+
+
+def _known_fields(frame: pl.DataFrame, rel: str, table: Table, project: RawProject):
+    for name in frame.columns:
+        if name.startswith("_") or table.field(name) or _is_localized(name, table):
+            continue
+        _unknown_field(name, 1, rel, table, project)
+        frame = frame.drop(name)
+    return frame
+
+
+def _frame(rows: list[dict], table: Table) -> pl.DataFrame:
+    schema = _schema(table, {k for r in rows for k in r})
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _schema(table: Table, extra: set[str] = frozenset()) -> dict:
+    schema = {"_file": pl.String, "_line": pl.Int64}
+    for f in table.fields:
+        schema[f.name] = pl.List(pl.String) if f.type == "list" else pl.String
+    for name in sorted(extra):
+        if name not in schema:
+            schema[name] = pl.String
+    return schema
+
+
+def _assemble(parts: list[pl.DataFrame], table: Table) -> pl.DataFrame:
+    schema = _schema(table, {c for p in parts for c in p.columns})
+    if not parts:
+        return pl.DataFrame(schema=schema)
+    frame = pl.concat(parts, how="diagonal_relaxed")
+    missing = [pl.lit(None, dtype=dt).alias(c) for c, dt in schema.items() if c not in frame.columns]
+    return frame.with_columns(missing).select(list(schema)).cast(schema)

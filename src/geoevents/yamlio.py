@@ -1,0 +1,130 @@
+"""Safe YAML reading that remembers where every value stands.
+
+Annotation files are composed into ruamel.yaml's node graph and converted by
+hand instead of being constructed: no tag can build an object, anchors and
+aliases are refused (so an alias bomb is never expanded), duplicate keys are
+reported with both lines, and every record keeps the line of each of its keys.
+Scalars stay strings (``2019-04-25`` is not turned into a date, ``007`` keeps its
+zeros); the checks cast them with the codebook's types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+CORE = "tag:yaml.org,2002:"
+PLAIN_TAGS = {CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+NULL = CORE + "null"
+
+
+@dataclass
+class Record:
+    """One YAML mapping: its values, its line and the line of each key (1-based)."""
+
+    values: dict
+    line: int
+    lines: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class YamlIssue:
+    rule: str
+    line: int
+    message: str
+    field: str | None = None
+    value: str | None = None
+
+
+class YamlRefused(Exception):
+    def __init__(self, issue: YamlIssue):
+        super().__init__(issue.message)
+        self.issue = issue
+
+
+def compose(text: str):
+    """The node graph of one YAML document, or a YamlIssue."""
+    try:
+        return YAML(typ="safe", pure=True).compose(text), None
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        return None, YamlIssue("yaml-syntax", line, f"YAML syntax error: {what}")
+    except YAMLError as exc:
+        return None, YamlIssue("yaml-syntax", 1, f"YAML syntax error: {exc}")
+
+
+def to_records(node) -> tuple[list[Record], list[YamlIssue]]:
+    """Convert a top-level sequence of mappings into Records; never raises."""
+    issues: list[YamlIssue] = []
+    if node is None:
+        return [], issues
+    if not isinstance(node, SequenceNode):
+        line = node.start_mark.line + 1
+        msg = "the file must be a list of records (each starting with '- ')"
+        return [], [YamlIssue("yaml-shape", line, msg)]
+    records = []
+    for item in node.value:
+        try:
+            value = _convert(item)
+        except YamlRefused as exc:
+            issues.append(exc.issue)
+            continue
+        if not isinstance(value, Record):
+            line = item.start_mark.line + 1
+            issues.append(YamlIssue("yaml-shape", line, "each list item must be a record (key: value)"))
+            continue
+        records.append(value)
+    return records, issues
+
+
+def _convert(node):
+    line = node.start_mark.line + 1
+    if getattr(node, "anchor", None):
+        raise YamlRefused(
+            YamlIssue("yaml-alias", line, "anchors and aliases (&name, *name) are not allowed")
+        )
+    if isinstance(node, ScalarNode):
+        if node.tag not in PLAIN_TAGS:
+            raise YamlRefused(YamlIssue("yaml-tag", line, f"tag {node.tag!r} is not allowed"))
+        return None if node.tag == NULL else node.value
+    if isinstance(node, SequenceNode):
+        if node.tag != CORE + "seq":
+            raise YamlRefused(YamlIssue("yaml-tag", line, f"tag {node.tag!r} is not allowed"))
+        return [_convert(item) for item in node.value]
+    if isinstance(node, MappingNode):
+        if node.tag != CORE + "map":
+            raise YamlRefused(YamlIssue("yaml-tag", line, f"tag {node.tag!r} is not allowed"))
+        return _mapping(node, line)
+    raise YamlRefused(YamlIssue("yaml-shape", line, "unsupported YAML node"))
+
+
+def _mapping(node: MappingNode, line: int) -> Record:
+    record = Record({}, line)
+    for key_node, value_node in node.value:
+        key_line = key_node.start_mark.line + 1
+        if not isinstance(key_node, ScalarNode) or key_node.tag == NULL:
+            raise YamlRefused(YamlIssue("yaml-shape", key_line, "keys must be plain names"))
+        key = str(key_node.value)
+        if key in record.values:
+            raise YamlRefused(
+                YamlIssue(
+                    "yaml-duplicate-key",
+                    key_line,
+                    f"key {key!r} appears twice in one record (first on line {record.lines[key]})",
+                    field=key,
+                )
+            )
+        record.values[key] = _convert(value_node)
+        record.lines[key] = key_line
+    return record
+
+
+def load_plain(path: Path):
+    """Plain Python data of a trusted YAML file (the codebook)."""
+    return YAML(typ="safe", pure=True).load(Path(path).read_text(encoding="utf-8"))
