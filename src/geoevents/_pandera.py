@@ -16,19 +16,28 @@ import importlib.abc
 import sys
 
 
-class _HidePandas(importlib.abc.MetaPathFinder):
+#: optional pandera dependencies the polars checks do not need (hypothesis is only
+#: for pandera's data synthesis)
+HIDDEN = ("pandas", "hypothesis")
+
+
+class _Hide(importlib.abc.MetaPathFinder):
+    def __init__(self, names):
+        self.names = names
+
     def find_spec(self, name, path=None, target=None):
-        if name == "pandas" or name.startswith("pandas."):
+        if name.split(".")[0] in self.names:
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
         return None
 
 
 @contextlib.contextmanager
 def without_pandas():
-    if "pandas" in sys.modules:  # already paid for: nothing to hide
+    hidden = [n for n in HIDDEN if n not in sys.modules]  # an imported one is already paid for
+    if not hidden:
         yield
         return
-    finder = _HidePandas()
+    finder = _Hide(hidden)
     sys.meta_path.insert(0, finder)
     try:
         yield

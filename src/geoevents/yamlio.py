@@ -126,5 +126,8 @@ def _mapping(node: MappingNode, line: int) -> Record:
 
 
 def load_plain(path: Path):
-    """Plain Python data of a trusted YAML file (the codebook)."""
-    return YAML(typ="safe", pure=True).load(Path(path).read_text(encoding="utf-8"))
+    """Plain Python data of a trusted YAML file (the codebook), parsed by libyaml."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)
