@@ -77,7 +77,7 @@ def run(root: Path | str = ".") -> Result:
         evidence.quotes(tables["errata"], texts, tables["sources"]),
     ]
     problems = _refine_lines(P.combine(found), raw)
-    problems = _collapse_missing_columns(problems, raw)
+    problems = _collapse_missing_columns(_drop_cascades(problems), raw)
     return Result(tables=tables, problems=problems, codebook=codebook)
 
 
@@ -139,7 +139,7 @@ def _collapse_missing_columns(problems: pl.DataFrame, raw: RawProject) -> pl.Dat
         absent_df, on=["file", "field"], how="semi")
     if is_missing.is_empty():
         return problems
-    rest = problems.join(is_missing, on=list(problems.columns), how="anti")
+    rest = problems.join(is_missing, on=list(problems.columns), how="anti", nulls_equal=True)
     header = is_missing.group_by(["file", "field"], maintain_order=True).agg(
         pl.len().alias("_n"), pl.col("hint").first()
     ).select(
@@ -150,6 +150,14 @@ def _collapse_missing_columns(problems: pl.DataFrame, raw: RawProject) -> pl.Dat
         "hint",
     )
     return P.combine([rest, header])
+
+
+def _drop_cascades(problems: pl.DataFrame) -> pl.DataFrame:
+    """A value that is not of its type is not also reported as missing."""
+    typed = problems.filter(pl.col("rule") == "type").select("file", "line", "field")
+    cascade = (pl.col("rule") == "missing-field") & pl.struct("file", "line", "field").is_in(
+        typed.to_struct().implode())
+    return problems.filter(~cascade)
 
 
 def _all_fields(raw: RawProject) -> set[str]:

@@ -169,10 +169,8 @@ def _failures_to_problems(failures, frame, table, codebook, rules) -> pl.DataFra
     out = []
     for (code, column), group in located.group_by(["rule", "column"], maintain_order=True):
         f = table.field(column)
-        message, hint = hints.for_rule(code, f, group.get_column("failure_case"), codebook, frame)
-        group = group.join(message, on="failure_case", how="left") if isinstance(
-            message, pl.DataFrame) else group.with_columns(pl.lit(message).alias("_message"),
-                                                           pl.lit(hint).alias("_hint"))
+        messages = hints.for_rule(code, f, group.get_column("failure_case"), codebook, frame)
+        group = group.join(messages, on="failure_case", how="left", nulls_equal=True)
         out.append(
             P.from_frame(
                 group, code, column, pl.col("_message"), pl.col("_hint"),

@@ -1,0 +1,411 @@
+"""One test per rule: the valid fixture broken in exactly one way.
+
+Each asserts the rule code, the file, the line and the field of the problem.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from geoevents.problems import RULES
+
+EVENTS = "annotations/events.yaml"
+FLAT = "annotations/events-flat.csv"
+ACTORS = "annotations/actors.csv"
+LOCATIONS = "annotations/locations.csv"
+SOURCES = "seeds/sources.yaml"
+CITATIONS = "annotations/citations.csv"
+EVENT_ACTORS = "annotations/event_actors.csv"
+
+
+def only(project, rule):
+    """The problems of one rule, as (file, line, field), asserting no other rule fired."""
+    problems = project.problems()
+    assert {p["rule"] for p in problems} == {rule}, problems
+    return {(p["file"], p["line"], p["field"]) for p in problems}
+
+
+# --- files and structure -------------------------------------------------------
+
+
+def test_file_encoding(project):
+    project.write(ACTORS, project.path(ACTORS).read_text().replace("普京", "P").encode("utf-8")
+                  .replace(b"Vladimir", b"Vladim\xefr"))
+    assert ("file-encoding", ACTORS, 3, None) in project.found()
+
+
+def test_file_unknown(project):
+    project.write("annotations/evnets.csv", "event_id\n")
+    assert only(project, "file-unknown") == {("annotations/evnets.csv", None, None)}
+
+
+def test_csv_ragged(project):
+    project.append(ACTORS, "china,China,中国,state,CHN,,,\n")
+    assert only(project, "csv-ragged") == {(ACTORS, 7, None)}
+
+
+def test_csv_ragged_in_multiline_file(project):
+    project.edit(ACTORS, ",,,,\nrussia", ',,,,"a\nnote"\nrussia')
+    project.append(ACTORS, "china,China\n")
+    assert only(project, "csv-ragged") == {(ACTORS, 8, None)}
+
+
+def test_csv_header(project):
+    project.edit(CITATIONS, "event_id,source_id,quote,quote_en", "event_id,source_id,quote,quote")
+    assert ("csv-header", CITATIONS, 1, "quote") in project.found()
+
+
+def test_yaml_syntax(project):
+    project.edit(EVENTS, "  status: occurred", "  status: [occurred")
+    assert only(project, "yaml-syntax") <= {(EVENTS, n, None) for n in range(4, 7)}
+
+
+def test_yaml_shape(project):
+    project.write("annotations/events-more.yaml", "event_id: x\n")
+    assert only(project, "yaml-shape") == {("annotations/events-more.yaml", 1, None)}
+
+
+def test_yaml_duplicate_key(project):
+    project.edit(EVENTS, "  status: occurred\n", "  status: occurred\n  status: planned\n")
+    found = project.found()
+    assert ("yaml-duplicate-key", EVENTS, 5, "status") in found
+
+
+def test_yaml_tag_is_refused_not_executed(project, tmp_path):
+    marker = tmp_path / "pwned"
+    project.edit(EVENTS, "  mode: visit", f"  mode: !!python/object/apply:os.system ['touch {marker}']")
+    assert ("yaml-tag", EVENTS, 6, None) in project.found()
+    assert not marker.exists()
+
+
+def test_yaml_alias(project):
+    project.edit(EVENTS, "  contexts: [diplomatic, military]", "  contexts: &c [diplomatic]")
+    assert ("yaml-alias", EVENTS, 7, None) in project.found()
+
+
+def test_yaml_alias_bomb_is_refused_quickly(project):
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for i in range(1, 12):
+        prev = chr(ord("a") + i - 1)
+        cur = chr(ord("a") + i)
+        lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
+    project.write("annotations/events-bomb.yaml", "- " + "\n  ".join(lines) + "\n")
+    assert ("yaml-alias", "annotations/events-bomb.yaml", 1, None) in project.found()
+
+
+def test_unknown_field_yaml_with_hint(project):
+    project.edit(EVENTS, "  event_type: CONSULT", "  evnet_type: CONSULT")
+    problems = [p for p in project.problems() if p["rule"] == "unknown-field"]
+    assert [(p["file"], p["line"], p["field"]) for p in problems] == [(EVENTS, 5, "evnet_type")]
+    assert "event_type" in problems[0]["hint"]
+
+
+def test_unknown_field_csv(project):
+    project.edit(ACTORS, ",notes\n", ",nots\n")
+    assert only(project, "unknown-field") == {(ACTORS, 1, "nots")}
+
+
+def test_missing_field_value(project):
+    project.edit(EVENTS, "  summary: Kim Jong Un met Vladimir Putin at the Vostochny Cosmodrome.\n", "")
+    assert only(project, "missing-field") == {(EVENTS, 2, "summary")}
+
+
+def test_missing_field_column_is_reported_once(project):
+    project.write(CITATIONS, project.path(CITATIONS).read_text().replace(",quote_en", "", 1)
+                  .replace(',"If North Korea provides weapons to Russia, the United States will '
+                           'take action"', ""))
+    assert only(project, "quote-translation") == {(CITATIONS, 2, "quote_en")}
+
+
+def test_missing_required_column(project):
+    project.edit(LOCATIONS, "location_id,name,name_zh,country,", "location_id,name,name_zh,")
+    project.write(LOCATIONS, "\n".join(
+        ",".join(c for i, c in enumerate(line.split(",")) if i != 3) if i else line
+        for i, line in enumerate(project.path(LOCATIONS).read_text().split("\n"))))
+    assert only(project, "missing-field") == {(LOCATIONS, 1, "country")}
+
+
+def test_type(project):
+    project.edit(LOCATIONS, ",2013348,", ",Q2013348,")
+    assert only(project, "type") == {(LOCATIONS, 3, "geonames_id")}
+
+
+def test_type_of_a_coordinate(project):
+    project.edit(LOCATIONS, "51.884,128.333", "north,128.333")
+    assert ("type", LOCATIONS, 2, "lat") in project.found()
+
+
+def test_type_boolean(project):
+    project.edit(SOURCES, "machine_generated: false", "machine_generated: maybe")
+    assert only(project, "type") == {(SOURCES, 11, "machine_generated")}
+
+
+def test_pattern(project):
+    project.append(ACTORS, "China_PRC,China,中国,state,CHN,,,,\n")
+    assert only(project, "pattern") == {(ACTORS, 7, "actor_id")}
+
+
+def test_vocabulary(project):
+    project.edit(EVENTS, "  status: occurred", "  status: happened")
+    assert only(project, "vocabulary") == {(EVENTS, 4, "status")}
+
+
+def test_vocabulary_in_lists(project):
+    project.edit(FLAT, "diplomatic;military", "diplomatic;militray")
+    problems = [p for p in project.problems()]
+    assert [(p["rule"], p["file"], p["line"], p["field"]) for p in problems] == [
+        ("vocabulary", FLAT, 2, "contexts")]
+
+
+def test_range(project):
+    project.edit(LOCATIONS, "43.10562,131.87353", "43.10562,191.87353")
+    assert only(project, "range") == {(LOCATIONS, 3, "lon")}
+
+
+def test_too_long(project):
+    long_quote = "金正恩" * 101
+    project.edit(EVENTS, "      quote: 2023年9月13日，金正恩在东方航天发射场与普京会晤。",
+                 f"      quote: {long_quote}")
+    found = project.found()
+    assert ("too-long", EVENTS, 18, "quote") in found
+
+
+def test_duplicate_id_across_files(project):
+    project.write("annotations/actors-more.yaml",
+                  "- {actor_id: russia, name: Russia, kind: state, country: RUS}\n")
+    assert only(project, "duplicate-id") == {
+        (ACTORS, 5, "actor_id"), ("annotations/actors-more.yaml", 1, "actor_id")}
+
+
+def test_duplicate_row(project):
+    project.append(EVENT_ACTORS, "2023-09-us-warns-north-korea,north-korea,recipient\n")
+    assert only(project, "duplicate-row") == {(EVENT_ACTORS, 4, "role")}
+
+
+def test_retired_id(project):
+    project.write("annotations/retired.csv",
+                  "retired_id,table,reason,replaced_by,retired_on\n"
+                  "russia,actors,merged into a state actor,russian-federation,2024-01-01\n")
+    assert only(project, "retired-id") == {(ACTORS, 5, "actor_id")}
+
+
+# --- codes ---------------------------------------------------------------------
+
+
+def test_country_code_with_hint_for_slips(project):
+    project.edit(ACTORS, "kim-jong-un,Kim Jong Un,金正恩,person,PRK", "kim-jong-un,Kim Jong Un,金正恩,person,KP")
+    project.edit(ACTORS, "russia,Russia,俄罗斯,state,RUS", "russia,Russia,俄罗斯,state,Russia")
+    problems = project.problems()
+    assert {(p["rule"], p["file"], p["line"], p["field"]) for p in problems} == {
+        ("country-code", ACTORS, 2, "country"), ("country-code", ACTORS, 5, "country")}
+    hints = {p["value"]: p["hint"] for p in problems}
+    assert "PRK" in hints["KP"] and "RUS" in hints["Russia"]
+
+
+def test_country_code_uk(project):
+    from geoevents.check.hints import country_hint
+
+    assert "GBR" in country_hint("UK") and "RUS" in country_hint("RU")
+
+
+def test_subdivision_code(project):
+    project.edit(LOCATIONS, "RU-AMU", "RU-AMR")
+    assert only(project, "subdivision-code") == {(LOCATIONS, 2, "admin1")}
+
+
+def test_subdivision_country(project):
+    project.edit(LOCATIONS, "RU-PRI", "KP-01")
+    assert only(project, "subdivision-country") == {(LOCATIONS, 3, "admin1")}
+
+
+def test_language_code(project):
+    project.edit(SOURCES, "language: zh", "language: chi")
+    problems = project.problems()
+    assert {(p["rule"], p["file"], p["line"], p["field"]) for p in problems} == {
+        ("language-code", SOURCES, 5, "language")}
+    assert "zh" in problems[0]["hint"]
+
+
+def test_language_code_of_localized_names(project):
+    project.edit(ACTORS, "actor_id,name,name_zh,", "actor_id,name,name_xx,")
+    assert only(project, "language-code") == {(ACTORS, n, "name_xx") for n in range(2, 7)}
+
+
+# --- dates ---------------------------------------------------------------------
+
+
+def test_date_format(project):
+    project.edit(EVENTS, 'date: "2023-09-13"', 'date: "13/09/2023"')
+    assert only(project, "date-format") == {(EVENTS, 3, "date")}
+
+
+def test_date_invalid(project):
+    project.edit(EVENTS, 'date: "2023-09-13"', 'date: "2023-09-31"')
+    assert only(project, "date-invalid") == {(EVENTS, 3, "date")}
+
+
+def test_date_order(project):
+    project.edit(EVENTS, 'date: "2023-09-13"', 'date: "2023-09-13/2023-09-12"')
+    assert only(project, "date-order") == {(EVENTS, 3, "date")}
+
+
+def test_date_too_early(project):
+    project.edit(EVENTS, 'date: "2023-09-13"', 'date: "1899-09-13"')
+    assert only(project, "date-too-early") == {(EVENTS, 3, "date")}
+
+
+def test_date_after_sources(project):
+    project.edit(EVENTS, 'date: "2023-09-13"', 'date: "2023-09-15"')
+    assert only(project, "date-after-sources") == {(EVENTS, 3, "date")}
+
+
+def test_date_before_sources(project):
+    project.edit(EVENTS, "status: occurred", "status: planned")
+    assert only(project, "date-before-sources") == {(EVENTS, 3, "date")}
+
+
+def test_source_published_is_checked_too(project):
+    project.edit(SOURCES, 'published: "2023-09-14"', 'published: "2023-02-30"')
+    assert ("date-invalid", SOURCES, 9, "published") in project.found()
+
+
+def test_date_future_check(project):
+    project.edit(EVENTS, 'checked_on: "2023-10-01"', 'checked_on: "2999-01-01"')
+    assert only(project, "date-future-check") == {(EVENTS, 12, "checked_on")}
+
+
+# --- references ----------------------------------------------------------------
+
+
+def test_unknown_reference_with_hint(project):
+    project.edit(EVENTS, "{actor_id: vladimir-putin, role: recipient}",
+                 "{actor_id: vladimir-puttin, role: recipient}")
+    problems = project.problems()
+    assert {(p["rule"], p["file"], p["line"], p["field"]) for p in problems} == {
+        ("unknown-reference", EVENTS, 15, "actor_id")}
+    assert "vladimir-putin" in problems[0]["hint"]
+
+
+def test_unknown_reference_in_csv(project):
+    project.edit(LOCATIONS, "vostochny-cosmodrome,", "vostochny,")
+    assert only(project, "unknown-reference") == {(EVENTS, 8, "location_id")}
+
+
+# --- evidence ------------------------------------------------------------------
+
+
+def test_source_missing(project):
+    project.path("seeds/sample_zh.txt").rename(project.path("seeds/other.txt"))
+    assert only(project, "source-missing") == {(SOURCES, 3, "file")}
+
+
+def test_source_hash(project):
+    project.append("seeds/sample_zh.txt", "edited\n")
+    assert only(project, "source-hash") == {(SOURCES, 4, "sha256")}
+
+
+def test_no_citation(project):
+    project.write(CITATIONS, "event_id,source_id,quote,quote_en\n")
+    assert only(project, "no-citation") == {(FLAT, 2, "event_id")}
+
+
+def test_quote_not_found_with_closest_passage(project):
+    project.edit(EVENTS, "金正恩在东方航天发射场与普京会晤", "金正恩在东方发射场与普京会晤")
+    problems = project.problems()
+    assert {(p["rule"], p["file"], p["line"], p["field"]) for p in problems} == {
+        ("quote-not-found", EVENTS, 18, "quote")}
+    assert "东方航天发射场" in problems[0]["hint"]
+
+
+def test_quote_whitespace_and_nfc_are_folded(project):
+    # the source has a non-breaking space; the CSV quote an ordinary one (valid fixture)
+    assert "\u00a0" in project.path("seeds/sample_zh.txt").read_text()
+    project.edit(CITATIONS, "美国将 采取行动", "美国将   采取行动")
+    assert project.problems() == []
+
+
+def test_quote_translation(project):
+    project.edit(EVENTS, "      quote_en: On 13 September 2023, Kim Jong Un met Putin at the "
+                 "Vostochny Cosmodrome.\n", "")
+    assert only(project, "quote-translation") == {(EVENTS, 17, "quote_en")}
+
+
+def test_errata_quotes_are_verified(project):
+    project.write("annotations/errata.yaml",
+                  "- erratum_id: wrong-place\n  source_id: sample-zh\n  quote: 不存在的话\n"
+                  "  quote_en: words that are not there\n  correction: test\n")
+    assert only(project, "quote-not-found") == {("annotations/errata.yaml", 3, "quote")}
+
+
+# --- event types ---------------------------------------------------------------
+
+
+def test_mode_type(project):
+    project.edit(EVENTS, "  mode: visit", "  mode: weapons")
+    problems = project.problems()
+    assert {(p["rule"], p["file"], p["line"], p["field"]) for p in problems} == {
+        ("mode-type", EVENTS, 6, "mode")}
+    assert "visit" in problems[0]["hint"]
+
+
+def test_no_actor(project):
+    project.edit(EVENT_ACTORS, "us-nsc,actor", "us-nsc,recipient")
+    assert only(project, "no-actor") == {(FLAT, 2, "event_id")}
+
+
+def test_recipient_missing(project):
+    project.edit(FLAT, "THREATEN", "SANCTION")
+    project.edit(EVENT_ACTORS, "2023-09-us-warns-north-korea,north-korea,recipient\n", "")
+    assert only(project, "recipient-missing") == {(FLAT, 2, "event_type")}
+
+
+# --- geography -----------------------------------------------------------------
+
+
+def test_coordinates_missing(project):
+    project.edit(LOCATIONS, "51.884,128.333", ",")
+    assert only(project, "coordinates-missing") == {(LOCATIONS, 2, "lat")}
+
+
+def test_coordinates_country(project):
+    project.edit(LOCATIONS, "51.884,128.333", "39.03,125.75")  # Pyongyang, not Russia
+    assert only(project, "coordinates-country") == {(LOCATIONS, 2, "lat")}
+
+
+def test_coordinates_near_a_border_are_accepted(project):
+    # Khasan, Russia, a few km from the North Korean border and Tumangang
+    project.edit(LOCATIONS, "RU-AMU,51.884,128.333", "RU-PRI,42.43,130.64")
+    assert project.problems() == []
+
+
+def test_geonames_mismatch(project):
+    project.edit(LOCATIONS, ",2013348,", ",1871859,")  # Pyongyang's ID on Vladivostok
+    assert only(project, "geonames-mismatch") == {(LOCATIONS, 3, "geonames_id")}
+
+
+def test_geonames_unverified(project):
+    project.edit(LOCATIONS, ",2013348,", ",999999999,")
+    assert only(project, "geonames-unverified") == {(LOCATIONS, 3, "geonames_id")}
+
+
+# --- review --------------------------------------------------------------------
+
+
+def test_unchecked(project):
+    project.edit(FLAT, "tester,tester,2023-10-01", "tester,,")
+    assert only(project, "unchecked") == {(FLAT, 2, "checked_by")}
+
+
+def test_checked_without_day(project):
+    project.edit(FLAT, "tester,tester,2023-10-01", "tester,tester,")
+    assert only(project, "missing-field") == {(FLAT, 2, "checked_on")}
+
+
+# --- every rule has its test ---------------------------------------------------
+
+
+def test_every_rule_is_tested_here():
+    text = Path(__file__).read_text(encoding="utf-8")
+    tested = set(re.findall(r'"([a-z0-9-]+)"', text))
+    assert set(RULES) - tested == set()
