@@ -16,6 +16,9 @@ EXIT_VALID, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 @click.version_option(__version__, prog_name="geoevents")
 def main() -> None:
     """Validate, build and load the geoevents dataset."""
+    from geoevents import _pandera
+
+    _pandera.HIDE_OPTIONAL = True  # this process is ours: keep pandas out of validate
 
 
 @main.command()

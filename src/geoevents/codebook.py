@@ -120,9 +120,17 @@ def schemas_dir(root: Path | None = None) -> Path:
     return REPO_SCHEMAS
 
 
-@cache
 def load_codebook(directory: Path | None = None) -> Codebook:
+    """The codebook in ``directory``, re-read whenever one of its files changes."""
     directory = Path(directory) if directory else schemas_dir()
+    stamp = tuple(
+        (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(directory.glob("*.yaml"))
+    )
+    return _load_codebook(directory.resolve(), stamp)
+
+
+@cache
+def _load_codebook(directory: Path, stamp: tuple) -> Codebook:
     spec = yamlio.load_plain(directory / "tables.yaml")
     vocab = yamlio.load_plain(directory / "vocabularies.yaml")
     plover = yamlio.load_plain(directory / "plover.yaml")

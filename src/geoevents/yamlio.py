@@ -10,6 +10,7 @@ zeros); the checks cast them with the codebook's types.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,7 +50,9 @@ class YamlRefused(Exception):
 def compose(text: str):
     """The node graph of one YAML document, or a YamlIssue."""
     try:
-        return YAML(typ="safe", pure=True).compose(text), None
+        with warnings.catch_warnings():  # a reused anchor is refused below, not warned about
+            warnings.simplefilter("ignore")
+            return YAML(typ="safe", pure=True).compose(text), None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1

@@ -16,8 +16,8 @@ import polars as pl
 from geoevents import problems as P
 from geoevents.check import (
     dates,
-    evidence,
     eventtypes,
+    evidence,
     geography,
     identity,
     references,
@@ -83,8 +83,8 @@ def run(root: Path | str = ".") -> Result:
 
 def _localized_languages(frame: pl.DataFrame, table) -> pl.DataFrame:
     """name_xx columns name real ISO 639-1 languages."""
-    from geoevents.codebook import code_list
     from geoevents.check.hints import language_hint
+    from geoevents.codebook import code_list
     from geoevents.read import LOCALIZED
 
     out = []

@@ -91,8 +91,14 @@ def _date(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
 
 
 def _side_ok(side: str) -> pl.Expr:
-    """The side is well formed: a date, or an open/unknown end of an interval."""
-    return pl.col(f"{side}_ok") | (pl.col("is_interval") & pl.col(f"{side}_open"))
+    """The side is well formed: a date, or an open/unknown end of an interval.
+
+    Level 1 qualifies dates, not seasons: ``2023-21~`` is refused.
+    """
+    qualified_season = (pl.col(f"{side}_m") > 12) & pl.col(f"{side}_q").is_not_null()
+    return (pl.col(f"{side}_ok") & ~qualified_season.fill_null(False)) | (
+        pl.col("is_interval") & pl.col(f"{side}_open")
+    )
 
 
 def _side_exists(side: str) -> pl.Expr:

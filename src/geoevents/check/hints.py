@@ -52,7 +52,7 @@ def _one(code, f, name, value, codebook, frame):
 
 
 def _where(frame: pl.DataFrame, name: str, value) -> str:
-    rows = frame.filter(pl.col(name) == value).select("_file", "_line").rows()
+    rows = frame.filter(pl.col(name).eq_missing(value)).select("_file", "_line").rows()
     places = ", ".join(f"{file}:{line}" for file, line in rows[:5])
     return f"defined at {places}; IDs are unique across all files: rename or merge"
 

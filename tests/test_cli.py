@@ -1,0 +1,101 @@
+"""The command line: exit codes, text and JSON output, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from geoevents.cli import main
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_valid_project_exits_0(project):
+    result = invoke("validate", "--root", str(project.root))
+    assert result.exit_code == 0, result.output
+    assert "valid: no problems found" in result.output
+
+
+def test_problems_exit_1_grouped_by_file_and_sorted_by_line(project):
+    project.edit("annotations/events.yaml", "status: occurred", "status: happened")
+    project.edit("annotations/actors.csv", "PRK,north-korea", "KP,north-korea")
+    project.edit("annotations/actors.csv", "RUS,russia", "RU,russia")
+    result = invoke("validate", "--root", str(project.root))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == "annotations/actors.csv"
+    assert lines[1].startswith("  line 2 [country] error country-code")
+    assert "hint: use PRK" in lines[2]
+    assert lines[3].startswith("  line 3 [country] error country-code")
+    assert "annotations/events.yaml" in lines
+    assert lines[-1] == "3 error(s), 0 warning(s) in 2 file(s)"
+
+
+def test_json_format(project):
+    project.edit("annotations/events.yaml", "status: occurred", "status: happened")
+    result = invoke("validate", "--root", str(project.root), "--format", "json")
+    assert result.exit_code == 1
+    doc = json.loads(result.output)
+    assert doc["valid"] is False and doc["errors"] == 1
+    (p,) = doc["problems"]
+    assert (p["rule"], p["file"], p["line"], p["field"], p["value"]) == (
+        "vocabulary", "annotations/events.yaml", 4, "status", "happened")
+    assert p["severity"] == "error" and p["message"] and p["hint"]
+
+
+def test_warnings_alone_exit_0_unless_strict(project):
+    project.edit("annotations/events-flat.csv", "tester,tester,2023-10-01", "tester,,")
+    assert invoke("validate", "--root", str(project.root)).exit_code == 0
+    assert invoke("validate", "--root", str(project.root), "--strict").exit_code == 1
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert invoke("validate", "--root", str(tmp_path)).exit_code == 2
+    assert invoke("validate", "--format", "xml").exit_code == 2
+    assert invoke("frobnicate").exit_code == 2
+
+
+def test_version():
+    result = invoke("--version")
+    assert result.exit_code == 0 and result.output.startswith("geoevents, version ")
+
+
+def test_broken_yaml_gives_no_traceback(project):
+    project.write("annotations/events-bad.yaml", "- a: [\n  - b: !!python/name:os.system\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "geoevents", "validate", "--root", str(project.root)],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert "annotations/events-bad.yaml" in proc.stdout
+
+
+def test_init_scaffolds_a_valid_project(tmp_path):
+    target = tmp_path / "new"
+    result = invoke("init", str(target))
+    assert result.exit_code == 0, result.output
+    for rel in ("seeds/sources.yaml", "annotations/actors.csv", "annotations/events.yaml",
+                "schemas/tables.yaml", "schemas/plover.yaml", "schemas/json/events.schema.json"):
+        assert (target / rel).is_file(), rel
+    assert invoke("validate", "--root", str(target)).exit_code == 0
+    again = invoke("init", str(target))
+    assert again.exit_code == 2 and "not empty" in again.output
+
+
+def test_project_codebook_is_used(project, tmp_path):
+    """A project that extends its own vocabulary validates against it."""
+    invoke("init", str(tmp_path / "scaffold"))
+    import shutil
+
+    shutil.copytree(tmp_path / "scaffold" / "schemas", project.root / "schemas")
+    project.edit("annotations/events.yaml", "status: occurred", "status: rumoured")
+    assert ("vocabulary", "annotations/events.yaml", 4, "status") in project.found()
+    vocab = project.path("schemas/vocabularies.yaml")
+    vocab.write_text(vocab.read_text().replace("statuses:\n", "statuses:\n  rumoured: Hearsay.\n"))
+    assert ("vocabulary", "annotations/events.yaml", 4, "status") not in project.found()
