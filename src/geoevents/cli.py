@@ -72,3 +72,66 @@ def schema(root: Path | None, table: str) -> None:
     if table not in codebook.tables:
         raise click.UsageError(f"no table {table!r}; tables: {', '.join(codebook.tables)}")
     click.echo(jsonschema.dumps(codebook, table))
+
+
+@main.command()
+@click.argument("version", required=False)
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="The annotation project.")
+@click.option("--check", "check_only", is_flag=True,
+              help="Rebuild the latest release elsewhere and compare it byte for byte.")
+@click.option("--docs", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Also write great-expectations Data Docs (HTML) to this folder.")
+def build(version: str | None, root: Path, check_only: bool, docs: Path | None) -> None:
+    """Validate, then publish release VERSION to dataset/VERSION/.
+
+    Refuses invalid or unchecked data, a version that understates the change,
+    a version without its CHANGELOG.md section, and a version already published.
+    """
+    from geoevents import problems, release
+
+    try:
+        if check_only:
+            latest, differing = release.check_latest(root)
+            if differing:
+                click.echo(f"dataset/{latest} drifts from a rebuild; differing files:")
+                for name in differing:
+                    click.echo(f"  {name}")
+                sys.exit(EXIT_PROBLEMS)
+            click.echo(f"dataset/{latest} rebuilds byte for byte")
+            return
+        if not version:
+            raise click.UsageError("give the VERSION to build, or --check")
+        built = release.build(root, version, docs=docs)
+    except release.ReleaseError as exc:
+        if exc.problems is not None and exc.problems.height:
+            click.echo(problems.to_text(exc.problems))
+        click.echo(f"error: {exc.message}", err=True)
+        if exc.hint:
+            click.echo(f"hint: {exc.hint}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    added = len(built.changes["tables"].get("events", {}).get("added", []))
+    click.echo(f"built dataset/{version} ({added} event(s) added since "
+               f"{built.previous or 'nothing'}); dataset/index.json updated")
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="The project holding dataset/.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def diff(old: str, new: str, root: Path, fmt: str) -> None:
+    """The change list between two published releases."""
+    from geoevents import release
+    from geoevents.release import changes, metadata
+
+    folder = release.dataset_dir(root)
+    for v in (old, new):
+        if v not in release.published(root):
+            known = ", ".join(release.published(root)) or "none"
+            raise click.UsageError(f"no release {v} in {folder}; published: {known}")
+    doc = {"previous": old, "version": new,
+           **changes.diff(release.read_release(folder / old), release.read_release(folder / new))}
+    click.echo(metadata.dumps(doc) if fmt == "json" else changes.to_text(doc))

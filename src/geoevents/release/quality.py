@@ -1,0 +1,141 @@
+"""The release's data-quality report: a great-expectations suite on the release tables.
+
+Release-level expectations: keys unique, every event cited, vocabularies,
+date and coordinate bounds, row counts against the previous release. The
+results are saved as a compact, deterministic JSON summary; full Data Docs HTML
+is written only on request. great-expectations costs seconds to import, so it
+is imported here and nowhere on the validate path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import polars as pl
+
+from geoevents.codebook import Codebook
+
+#: events may grow freely, but may not shrink below this share of the previous release
+#: (IDs only vanish when retired) nor grow beyond this factor in one release
+SHRINK_TOLERANCE = 0.9
+GROWTH_LIMIT = 10
+
+
+def expectations(gx, tables: dict[str, pl.DataFrame], codebook: Codebook,
+                 previous_counts: dict[str, int] | None) -> dict[str, list]:
+    E = gx.expectations
+    voc = codebook.vocabularies
+    suites = {
+        "events": [
+            E.ExpectColumnValuesToBeUnique(column="event_id"),
+            E.ExpectColumnValuesToNotBeNull(column="date_start"),
+            E.ExpectColumnValuesToBeBetween(column="date_start", min_value=dt.datetime(1900, 1, 1)),
+            E.ExpectColumnValuesToBeInSet(column="status", value_set=sorted(voc["statuses"])),
+            E.ExpectColumnValuesToBeInSet(column="event_type", value_set=sorted(voc["event_types"])),
+            E.ExpectColumnValuesToNotBeNull(column="checked_by"),
+            E.ExpectColumnValuesToNotBeNull(column="summary"),
+        ],
+        "citations": [
+            E.ExpectCompoundColumnsToBeUnique(column_list=["event_id", "source_id", "quote"]),
+            E.ExpectColumnValuesToBeInSet(
+                column="event_id", value_set=tables["events"].get_column("event_id").to_list()),
+            E.ExpectColumnValuesToNotBeNull(column="char_start"),
+            E.ExpectColumnValueLengthsToBeBetween(column="quote", min_value=1, max_value=300),
+        ],
+        "event_actors": [
+            E.ExpectCompoundColumnsToBeUnique(column_list=["event_id", "actor_id", "role"]),
+            E.ExpectColumnValuesToBeInSet(column="role", value_set=sorted(voc["roles"])),
+        ],
+        "actors": [E.ExpectColumnValuesToBeUnique(column="actor_id")],
+        "locations": [
+            E.ExpectColumnValuesToBeUnique(column="location_id"),
+            E.ExpectColumnValuesToBeBetween(column="lat", min_value=-90, max_value=90),
+            E.ExpectColumnValuesToBeBetween(column="lon", min_value=-180, max_value=180),
+        ],
+        "sources": [
+            E.ExpectColumnValuesToBeUnique(column="source_id"),
+            E.ExpectColumnValuesToMatchRegex(column="sha256", regex=r"^[0-9a-f]{64}$"),
+        ],
+    }
+    cited = set(tables["citations"].get_column("event_id").to_list())
+    suites["events"].append(E.ExpectColumnValuesToBeInSet(column="event_id", value_set=sorted(cited)))
+    for name, count in (previous_counts or {}).items():
+        if name in suites and count:
+            suites[name].append(E.ExpectTableRowCountToBeBetween(
+                min_value=int(count * SHRINK_TOLERANCE), max_value=count * GROWTH_LIMIT + 100))
+    return suites
+
+
+def run(tables: dict[str, pl.DataFrame], codebook: Codebook,
+        previous_counts: dict[str, int] | None, docs: Path | None = None) -> dict:
+    """Run the suites; return a compact summary (no timestamps, no run IDs)."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import great_expectations as gx
+
+    context = gx.get_context(mode="ephemeral")
+    _quiet(context)
+    source = context.data_sources.add_pandas("release")
+    summary = {"tool": "great_expectations", "success": True, "tables": {}}
+    definitions = []
+    for name, items in expectations(gx, tables, codebook, previous_counts).items():
+        batch = source.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe("all")
+        suite = context.suites.add(gx.ExpectationSuite(name=name))
+        for item in items:
+            suite.add_expectation(item)
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=name, data=batch, suite=suite))
+        definitions.append(definition)
+        result = definition.run(batch_parameters={"dataframe": _pandas(tables[name])})
+        summary["success"] &= bool(result.success)
+        summary["tables"][name] = [_compact(r) for r in result.results]
+    if docs is not None:
+        _data_docs(gx, context, definitions, tables, Path(docs))
+    return summary
+
+
+def _pandas(frame: pl.DataFrame):
+    lists = [c for c, t in frame.schema.items() if isinstance(t, pl.List)]
+    return frame.with_columns(pl.col(c).list.join(";") for c in lists).to_pandas()
+
+
+def _compact(result) -> dict:
+    config = result.expectation_config
+    kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}
+    if "value_set" in kwargs and len(kwargs["value_set"]) > 20:
+        kwargs["value_set"] = f"<{len(kwargs['value_set'])} values>"
+    out = {"expectation": config.type, "kwargs": kwargs, "success": bool(result.success)}
+    for key in ("element_count", "unexpected_count", "observed_value"):
+        if key in result.result:
+            value = result.result[key]
+            out[key] = value if isinstance(value, int | float | str | bool) else str(value)
+    return out
+
+
+def _quiet(context) -> None:
+    try:
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    except (ImportError, AttributeError):  # older or newer layouts: progress bars stay
+        pass
+
+
+def _data_docs(gx, context, definitions, tables, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    context.add_data_docs_site(
+        site_name="release",
+        site_config={
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend",
+                              "base_directory": str(folder.resolve())},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
+    for definition in definitions:
+        checkpoint = context.checkpoints.add(gx.Checkpoint(
+            name=f"release-{definition.name}", validation_definitions=[definition],
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=["release"])],
+        ))
+        checkpoint.run(batch_parameters={"dataframe": _pandas(tables[definition.name])})
