@@ -78,6 +78,10 @@ def build(root: Path | str, version: str, docs: Path | None = None,
     if out is None and (target.exists()):
         raise ReleaseError(f"dataset/{version} is already published and is never overwritten",
                            "choose the next version (see CHANGELOG.md)")
+    versions = published(root)
+    if out is None and versions and C.parse_version(version) <= C.parse_version(versions[-1]):
+        raise ReleaseError(f"{version} is not greater than the previous release {versions[-1]}",
+                           "releases only move forward: choose a higher version")
     try:
         date = changelog.release_date(root, version).isoformat()
     except changelog.ChangelogError as exc:
