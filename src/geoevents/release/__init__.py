@@ -19,8 +19,8 @@ from pathlib import Path
 
 import polars as pl
 
-from geoevents.release import changes as C
 from geoevents.release import changelog, metadata, quality, timeline
+from geoevents.release import changes as C
 from geoevents.release.tables import TABLES, release_tables
 
 

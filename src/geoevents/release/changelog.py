@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-SECTION = re.compile(r"^## \[(?P<version>[^\]]+)\]\s*-\s*(?P<date>\d{4}-\d{2}-\d{2})\s*$", re.M)
+SECTION = re.compile(r"^## \[(?P<version>[^\]]+)\]\s*-\s*(?P<date>\d{4}-\d{2}-\d{2})\s*$", re.MULTILINE)
 
 
 class ChangelogError(ValueError):

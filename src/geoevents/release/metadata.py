@@ -227,8 +227,7 @@ def release_readme(version: str, date: str, tables: dict[str, pl.DataFrame], cha
         "",
         "## How to cite",
         "",
-        f"geoevents editors ({date[:4]}). *{TITLE}*, version {version} [dataset]. "
-        "See `CITATION.cff`.",
+        f"geoevents editors ({date[:4]}). *{TITLE}*, version {version} [dataset]. See `CITATION.cff`.",
         "",
         "## Licence",
         "",
