@@ -14,7 +14,40 @@ try:
 except PackageNotFoundError:  # running from a source tree
     __version__ = "0.0.0"
 
-__all__ = ["__version__", "read_annotations", "validate"]
+__all__ = ["__version__", "fetch", "load", "read_annotations", "scan", "validate", "versions"]
+
+
+def load(table="events", version=None):
+    """One table of a release as a polars DataFrame; the latest release by default.
+
+    The latest release ships with the package (works offline); other versions are
+    downloaded from ``GEOEVENTS_DATA_URL``, verified by sha256 and cached in
+    ``GEOEVENTS_CACHE``.
+    """
+    from geoevents import loading as _load
+
+    return _load.load(table, version)
+
+
+def scan(table="events", version=None):
+    """Like ``load`` but a polars LazyFrame."""
+    from geoevents import loading as _load
+
+    return _load.scan(table, version)
+
+
+def versions():
+    """The published versions, oldest first."""
+    from geoevents import loading as _load
+
+    return _load.versions()
+
+
+def fetch(version):
+    """Download and verify every file of a release; returns the folder."""
+    from geoevents import loading as _load
+
+    return _load.fetch(version)
 
 
 def validate(root=".") :

@@ -135,3 +135,34 @@ def diff(old: str, new: str, root: Path, fmt: str) -> None:
     doc = {"previous": old, "version": new,
            **changes.diff(release.read_release(folder / old), release.read_release(folder / new))}
     click.echo(metadata.dumps(doc) if fmt == "json" else changes.to_text(doc))
+
+
+@main.command()
+def versions() -> None:
+    """The published releases: which ship with the package and which are cached."""
+    from geoevents import loading as load
+
+    try:
+        entries = load.index()["versions"]
+    except load.DataError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{'version':<10} {'date':<11} {'bundled':<8} cached")
+    for e in entries:
+        v = e["version"]
+        click.echo(f"{v:<10} {e['date']:<11} {'yes' if load.is_bundled(v) else 'no':<8} "
+                   f"{'yes' if load.is_cached(v) else 'no'}")
+    click.echo(f"cache: {load.cache_dir()}  source: {load.base_url()}")
+
+
+@main.command()
+@click.argument("version")
+def fetch(version: str) -> None:
+    """Download and verify every file of release VERSION into the cache."""
+    from geoevents import loading as load
+
+    try:
+        folder = load.fetch(version)
+    except load.DataError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    click.echo(str(folder))
