@@ -54,7 +54,7 @@ class Server:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        handler = lambda *a, **k: QuietHandler(*a, directory=str(folder), **k)  # noqa: E731
+        handler = lambda *a, **k: QuietHandler(*a, directory=str(folder), **k)
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -129,7 +129,7 @@ def test_unreachable_server_is_a_clear_error(mirror, monkeypatch):
 
 def test_interrupted_download_leaves_nothing(mirror, monkeypatch, tmp_path):
     class Truncating(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             self.send_response(200)
             self.send_header("Content-Length", "100000")
             self.end_headers()
@@ -183,10 +183,10 @@ def test_wheel_loads_offline_from_anywhere(tmp_path):
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     py = venv / "bin" / "python"
     # dependencies come from this environment; geoevents itself only from the wheel
-    site = subprocess.run([sys.executable, "-c", "import sysconfig; print(sysconfig.get_paths()"
-                           "['purelib'])"], capture_output=True, text=True, check=True).stdout.strip()
-    venv_site = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()"
-                                "['purelib'])"], capture_output=True, text=True,
+    purelib = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    site = subprocess.run([sys.executable, "-c", purelib], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    venv_site = subprocess.run([str(py), "-c", purelib], capture_output=True, text=True,
                                check=True).stdout.strip()
     Path(venv_site, "deps.pth").write_text(site + "\n")
     subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
