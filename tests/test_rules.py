@@ -80,7 +80,8 @@ def test_yaml_tag_is_refused_not_executed(project, tmp_path):
 
 
 def test_yaml_alias(project):
-    project.edit(EVENTS, "  contexts: [diplomatic, military]", "  contexts: &c [diplomatic]")
+    project.edit(EVENTS, "  contexts: [diplomatic, military]\n",
+                 "  contexts: &c [diplomatic, military]\n  notes: *c\n")
     assert ("yaml-alias", EVENTS, 7, None) in project.found()
 
 

@@ -1,22 +1,23 @@
 """Safe YAML reading that remembers where every value stands.
 
-Annotation files are composed into ruamel.yaml's node graph and converted by
-hand instead of being constructed: no tag can build an object, anchors and
-aliases are refused (so an alias bomb is never expanded), duplicate keys are
-reported with both lines, and every record keeps the line of each of its keys.
+Annotation files are composed (by libyaml, through PyYAML) into a node graph
+and converted by hand instead of being constructed: no tag can build an object,
+aliases are refused (a node met twice is an alias, so an alias bomb is never
+expanded), duplicate keys are reported with both lines, and every record keeps
+the line of each of its keys.
 Scalars stay strings (``2019-04-25`` is not turned into a date, ``007`` keeps its
 zeros); the checks cast them with the codebook's types.
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 CORE = "tag:yaml.org,2002:"
 PLAIN_TAGS = {CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
@@ -50,15 +51,13 @@ class YamlRefused(Exception):
 def compose(text: str):
     """The node graph of one YAML document, or a YamlIssue."""
     try:
-        with warnings.catch_warnings():  # a reused anchor is refused below, not warned about
-            warnings.simplefilter("ignore")
-            return YAML(typ="safe", pure=True).compose(text), None
-    except MarkedYAMLError as exc:
+        return yaml.compose(text, Loader=LOADER), None
+    except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         return None, YamlIssue("yaml-syntax", line, f"YAML syntax error: {what}")
-    except YAMLError as exc:
+    except yaml.YAMLError as exc:
         return None, YamlIssue("yaml-syntax", 1, f"YAML syntax error: {exc}")
 
 
@@ -72,9 +71,10 @@ def to_records(node) -> tuple[list[Record], list[YamlIssue]]:
         msg = "the file must be a list of records (each starting with '- ')"
         return [], [YamlIssue("yaml-shape", line, msg)]
     records = []
+    seen: set[int] = set()
     for item in node.value:
         try:
-            value = _convert(item)
+            value = _convert(item, seen)
         except YamlRefused as exc:
             issues.append(exc.issue)
             continue
@@ -86,12 +86,13 @@ def to_records(node) -> tuple[list[Record], list[YamlIssue]]:
     return records, issues
 
 
-def _convert(node):
+def _convert(node, seen: set[int]):
     line = node.start_mark.line + 1
-    if getattr(node, "anchor", None):
+    if id(node) in seen:  # the composer shares one node between an anchor and its aliases
         raise YamlRefused(
             YamlIssue("yaml-alias", line, "anchors and aliases (&name, *name) are not allowed")
         )
+    seen.add(id(node))
     if isinstance(node, ScalarNode):
         if node.tag not in PLAIN_TAGS:
             raise YamlRefused(YamlIssue("yaml-tag", line, f"tag {node.tag!r} is not allowed"))
@@ -99,15 +100,15 @@ def _convert(node):
     if isinstance(node, SequenceNode):
         if node.tag != CORE + "seq":
             raise YamlRefused(YamlIssue("yaml-tag", line, f"tag {node.tag!r} is not allowed"))
-        return [_convert(item) for item in node.value]
+        return [_convert(item, seen) for item in node.value]
     if isinstance(node, MappingNode):
         if node.tag != CORE + "map":
             raise YamlRefused(YamlIssue("yaml-tag", line, f"tag {node.tag!r} is not allowed"))
-        return _mapping(node, line)
+        return _mapping(node, line, seen)
     raise YamlRefused(YamlIssue("yaml-shape", line, "unsupported YAML node"))
 
 
-def _mapping(node: MappingNode, line: int) -> Record:
+def _mapping(node: MappingNode, line: int, seen: set[int]) -> Record:
     record = Record({}, line)
     for key_node, value_node in node.value:
         key_line = key_node.start_mark.line + 1
@@ -123,14 +124,11 @@ def _mapping(node: MappingNode, line: int) -> Record:
                     field=key,
                 )
             )
-        record.values[key] = _convert(value_node)
+        record.values[key] = _convert(value_node, seen)
         record.lines[key] = key_line
     return record
 
 
 def load_plain(path: Path):
-    """Plain Python data of a trusted YAML file (the codebook), parsed by libyaml."""
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)
+    """Plain Python data of a trusted YAML file (the codebook)."""
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=LOADER)

@@ -155,8 +155,14 @@ def geonames_place(geonames_id: int) -> dict | None:
 
 @cache
 def _country_places(alpha2: str) -> list[tuple[float, float]]:
-    return [(c["latitude"], c["longitude"]) for c in _cities(1000).values()
-            if c["countrycode"] == alpha2]
+    """Coordinates of a country's places of 1,000+ people (read by pattern, not parsed whole)."""
+    if not re.fullmatch(r"[A-Z]{2}", alpha2):
+        return []
+    pattern = re.compile(
+        rb'"latitude": ([-0-9.eE]+), "longitude": ([-0-9.eE]+), "countrycode": "%s"'
+        % alpha2.encode()
+    )
+    return [(float(a), float(b)) for a, b in pattern.findall(_cities_bytes(1000))]
 
 
 def distance_to_country(lat: float, lon: float, alpha2: str) -> float:
