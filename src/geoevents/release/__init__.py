@@ -161,7 +161,7 @@ def _write(target, version, date, tables, diff, result, counts, docs) -> None:
         _text(tmp / "quality.json", metadata.dumps(report))
         _text(tmp / "changes.json", metadata.dumps(diff))
         _text(tmp / "CITATION.cff", metadata.citation_cff(version, date, curators))
-        _text(tmp / "README.md", metadata.release_readme(version, date, tables, diff))
+        _text(tmp / "README.md", metadata.release_readme(version, date, tables, diff, curators))
         timeline.draw(tables["events"], tmp / "timeline.png", f"geoevents {version}")
         package = metadata.datapackage(version, date, tables, tmp, result.codebook, curators)
         _text(tmp / "datapackage.json", metadata.dumps(package))

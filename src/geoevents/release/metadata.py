@@ -178,7 +178,8 @@ def citation_cff(version: str, date: str, curators: pl.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def release_readme(version: str, date: str, tables: dict[str, pl.DataFrame], changes: dict) -> str:
+def release_readme(version: str, date: str, tables: dict[str, pl.DataFrame], changes: dict,
+                   curators: pl.DataFrame) -> str:
     events = tables["events"]
     years = Counter(d.year for d in events.get_column("date_start").drop_nulls().to_list())
     types = Counter(events.get_column("event_type").to_list())
@@ -227,7 +228,8 @@ def release_readme(version: str, date: str, tables: dict[str, pl.DataFrame], cha
         "",
         "## How to cite",
         "",
-        f"geoevents editors ({date[:4]}). *{TITLE}*, version {version} [dataset]. See `CITATION.cff`.",
+        (f"{authors(curators)} ({date[:4]}). *{TITLE}*, version {version} [dataset]. "
+         "See `CITATION.cff`."),
         "",
         "## Licence",
         "",
@@ -236,6 +238,12 @@ def release_readme(version: str, date: str, tables: dict[str, pl.DataFrame], cha
         "",
     ]
     return "\n".join(lines)
+
+
+def authors(curators: pl.DataFrame) -> str:
+    names = [r.get("name") or r["curator_id"] for r in curators.sort("curator_id").iter_rows(
+        named=True)]
+    return ", ".join(names) or "geoevents curators"
 
 
 def sha256sums(folder: Path) -> str:

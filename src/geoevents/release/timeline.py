@@ -1,12 +1,28 @@
-"""A timeline picture of the release: events over time, by type and status."""
+"""A timeline picture of the release: events over time, by type and status.
+
+Background events decades older than the rest (the 1953 armistice beside 2019-2026)
+would squeeze everything else into a corner, so a long empty gap splits the time
+axis into two panels.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 from pathlib import Path
 
 import polars as pl
 
 STATUS_MARKERS = {"occurred": "o", "planned": "s", "expected": "^"}
+GAP_YEARS = 10
+
+
+def split_at_gap(starts: list[dt.date]) -> dt.date | None:
+    """First date after the widest gap longer than GAP_YEARS, if any."""
+    ordered = sorted(starts)
+    gaps = [(b - a, b) for a, b in itertools.pairwise(ordered)]
+    wide = [g for g in gaps if g[0].days > GAP_YEARS * 365]
+    return max(wide)[1] if wide else None
 
 
 def draw(events: pl.DataFrame, path: Path, title: str) -> None:
@@ -14,12 +30,39 @@ def draw(events: pl.DataFrame, path: Path, title: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
     rows = events.filter(pl.col("date_start").is_not_null()).sort("date_start", "event_id")
     types = sorted(set(rows.get_column("event_type").to_list()))
-    fig, ax = plt.subplots(figsize=(11, 0.45 * max(len(types), 4) + 1.6), dpi=100)
+    split = split_at_gap(rows.get_column("date_start").to_list())
+    height = 0.45 * max(len(types), 4) + 1.6
+    if split is None:
+        fig, main = plt.subplots(figsize=(11, height), dpi=100)
+        panels = [(main, rows)]
+    else:
+        fig, (early, main) = plt.subplots(
+            1, 2, sharey=True, figsize=(11, height), dpi=100,
+            gridspec_kw={"width_ratios": [1, 6], "wspace": 0.05},
+        )
+        panels = [(early, rows.filter(pl.col("date_start") < split)),
+                  (main, rows.filter(pl.col("date_start") >= split))]
+        early.spines["right"].set_linestyle((0, (2, 3)))
+        main.spines["left"].set_linestyle((0, (2, 3)))
+    for i, (ax, part) in enumerate(panels):
+        _plot(ax, part, types, narrow=len(panels) == 2 and i == 0)
+    panels[0][0].set_yticks(range(len(types)), types)
+    main.set_ylim(-0.7, len(types) - 0.3)
+    fig.suptitle(title)
+    main.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize="small",
+                title="status")
+    fig.subplots_adjust(left=0.1, right=0.88, bottom=0.12, top=0.9)
+    fig.savefig(path, format="png", metadata={"Software": None})
+    plt.close(fig)
+
+
+def _plot(ax, rows: pl.DataFrame, types: list[str], narrow: bool = False) -> None:
+    import matplotlib.dates as mdates
+
     for status, marker in STATUS_MARKERS.items():
         part = rows.filter(pl.col("status") == status)
         if part.is_empty():
@@ -32,15 +75,12 @@ def draw(events: pl.DataFrame, path: Path, title: str) -> None:
                 ax.plot([s, e], [y, y], color="0.6", linewidth=2, zorder=1)
         ax.scatter(starts, ys, marker=marker, s=42, label=status, zorder=2,
                    edgecolors="black", linewidths=0.5)
-    ax.set_yticks(range(len(types)), types)
-    locator = mdates.AutoDateLocator()
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    ax.set_ylim(-0.7, len(types) - 0.3)
-    ax.set_title(title)
+    if narrow:  # a few background events: label their first year only
+        first = min(rows.get_column("date_start").to_list())
+        ax.set_xticks([dt.date(first.year, 1, 1)])
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    else:
+        locator = mdates.AutoDateLocator(maxticks=8)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.grid(axis="x", color="0.9")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize="small",
-              title="status")
-    fig.tight_layout()
-    fig.savefig(path, format="png", metadata={"Software": None})
-    plt.close(fig)
