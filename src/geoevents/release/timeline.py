@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import warnings
 from pathlib import Path
 
 import polars as pl
@@ -56,7 +57,9 @@ def draw(events: pl.DataFrame, path: Path, title: str) -> None:
     main.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize="small",
                 title="status")
     fig.subplots_adjust(left=0.1, right=0.88, bottom=0.12, top=0.9)
-    fig.savefig(path, format="png", metadata={"Software": None})
+    with warnings.catch_warnings():  # a range of days leaves the date locator unsure; harmless
+        warnings.simplefilter("ignore", UserWarning)
+        fig.savefig(path, format="png", metadata={"Software": None})
     plt.close(fig)
 
 
