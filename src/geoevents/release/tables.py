@@ -80,8 +80,10 @@ def _events(tables, codebook: Codebook) -> pl.DataFrame:
 
 def _citations(citations: pl.DataFrame, texts: dict[str, str]) -> pl.DataFrame:
     """Citations with where each quote stands in its source text (character offsets)."""
+    folded = {source: _fold_with_index(text) for source, text in texts.items()}
     spans = [
-        locate(q, texts.get(s, "")) for s, q in citations.select("source_id", "quote").iter_rows()
+        locate(q, *folded.get(s, ("", []))) for s, q in
+        citations.select("source_id", "quote").iter_rows()
     ]
     return (
         citations.select("event_id", "source_id", "quote", "quote_en")
@@ -93,13 +95,13 @@ def _citations(citations: pl.DataFrame, texts: dict[str, str]) -> pl.DataFrame:
     )
 
 
-def locate(quote: str, text: str) -> tuple[int | None, int | None]:
+def locate(quote: str, folded: str, index: list[int]) -> tuple[int | None, int | None]:
     """Start and end (code points, end exclusive) of a quote in the original text.
 
-    The match is made as the validator makes it, after NFC and whitespace folding;
-    the offsets are mapped back to the text as published.
+    The match is made as the validator makes it, after NFC and whitespace folding
+    (``folded`` and ``index`` come from ``_fold_with_index(text)``); the offsets are
+    mapped back to the text as published.
     """
-    folded, index = _fold_with_index(text)
     needle, _ = _fold_with_index(quote)
     needle = needle.strip()
     at = folded.find(needle)
