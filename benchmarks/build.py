@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
-import synth  # noqa: E402
+import synth
 
 
 def timed(module, name, bucket, key):
