@@ -98,3 +98,8 @@ def test_blank_lines_in_csv_are_skipped(project):
                  "government,USA", "us-nsc,US National Security Council,美国国家安全委员会,"
                  "government,XXX")
     assert ("country-code", "annotations/actors.csv", 8, "country") in project.found()
+
+
+def test_carriage_return_inside_header_is_a_problem(project):
+    project.write("annotations/curators.csv", b"curator_id\r,name\ntester,Test\n")
+    assert ("csv-header", "annotations/curators.csv", 1, None) in project.found()

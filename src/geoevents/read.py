@@ -120,9 +120,8 @@ def _read_file(path: Path, table: Table, project: RawProject) -> dict[str, pl.Da
 def _read_csv(text: str, rel: str, table: Table, project: RawProject) -> pl.DataFrame | None:
     if not text.strip():
         return None
-    first = text.split("\n", 1)[0].rstrip("\r")
-    header = next(csv.reader([first]))
-    if not _header_ok(header, rel, table, project):
+    header = _parse_header(text.split("\n", 1)[0].rstrip("\r"), rel, table, project)
+    if header is None or not _header_ok(header, rel, table, project):
         return None
     project.file_fields[rel] = {h for h in header if h}
     try:
@@ -149,6 +148,20 @@ def _read_csv(text: str, rel: str, table: Table, project: RawProject) -> pl.Data
         if name in frame.columns:
             frame = frame.with_columns(_split_list(pl.col(name)))
     return _known_fields(frame, rel, table, project)
+
+
+def _parse_header(line: str, rel: str, table: Table, project: RawProject) -> list[str] | None:
+    try:
+        return next(csv.reader([line]))
+    except csv.Error as exc:  # a carriage return inside the line, for one
+        project.problems.append(
+            P.make([{
+                "rule": "csv-header", "file": rel, "line": 1,
+                "message": f"the header cannot be read as CSV: {exc}",
+                "hint": f"fields of {table.name}: {', '.join(table.names)}",
+            }])
+        )
+        return None
 
 
 def _header_ok(header: list[str], rel: str, table: Table, project: RawProject) -> bool:
