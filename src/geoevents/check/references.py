@@ -16,11 +16,11 @@ def check(tables: dict[str, pl.DataFrame], codebook: Codebook) -> pl.DataFrame:
         for f in table.fields:
             if not f.references or f.name not in frame.columns:
                 continue
-            known = tables[f.ref_table].get_column(f.ref_field).drop_nulls().unique()
-            bad = frame.filter(pl.col(f.name).is_not_null() & ~pl.col(f.name).is_in(known.implode()))
+            known = tables[f.ref_table].get_column(f.ref_field).drop_nulls()
+            bad = _undefined(frame, f.name, known)
             if bad.is_empty():
                 continue
-            choices = known.to_list()
+            choices = known.unique(maintain_order=True).to_list()
             hints = {v: nearest(v, choices) if choices else f"{f.ref_table} is empty"
                      for v in bad.get_column(f.name).unique().to_list()}
             out.append(
@@ -31,3 +31,10 @@ def check(tables: dict[str, pl.DataFrame], codebook: Codebook) -> pl.DataFrame:
                 )
             )
     return P.combine(out)
+
+
+def _undefined(frame: pl.DataFrame, column: str, known: pl.Series) -> pl.DataFrame:
+    """Rows whose ``column`` is set but not among ``known`` (an anti-join: with a
+    million IDs on both sides it is several times faster than ``is_in``)."""
+    used = frame.filter(pl.col(column).is_not_null())
+    return used.join(known.alias(column).to_frame(), on=column, how="anti", maintain_order="left")
