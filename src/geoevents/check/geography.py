@@ -125,6 +125,15 @@ FIELDS = re.compile(
     rb'"name": ("(?:[^"\\]|\\.)*"), "latitude": ([-0-9.eE]+), "longitude": ([-0-9.eE]+), '
     rb'"countrycode": "([A-Z]{2})"'
 )
+RECORD_START = re.compile(rb'\{"geonameid": (\d+), ')
+
+
+@cache
+def _record_offsets(min_population: int) -> dict[int, int]:
+    """Where each place's record starts in a list, by GeoNames ID: one scan of the file
+    (searching it once per ID cost 0.4 s for a few hundred IDs)."""
+    data = _cities_bytes(min_population)
+    return {int(m[1]): m.start() for m in RECORD_START.finditer(data)}
 
 
 def geonames_place(geonames_id: int) -> dict | None:
@@ -137,11 +146,10 @@ def geonames_place(geonames_id: int) -> dict | None:
     import orjson
 
     for population in (15000, 500):
-        data = _cities_bytes(population)
-        at = data.find(b'{"geonameid": %d, ' % geonames_id)
-        if at < 0:
+        at = _record_offsets(population).get(geonames_id)
+        if at is None:
             continue
-        m = FIELDS.search(data, at, at + 2000)
+        m = FIELDS.search(_cities_bytes(population), at, at + 2000)
         if m is None:  # a layout this reader does not know: parse it all
             return _cities(population).get(str(geonames_id))
         return {
