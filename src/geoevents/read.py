@@ -236,13 +236,13 @@ def _line_stats(lines: pl.Series) -> pl.DataFrame:
     """Per line: its number, whether it is blank or has an odd number of quotes
     (a quoted value going on to the next line), and its number of fields."""
     text = pl.col("text")
-    return pl.DataFrame({"text": lines}).select(
-        _line=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
+    stats = pl.DataFrame({"text": lines}).select(
         blank=text.str.strip_chars("\r") == "",
         odd_quotes=text.str.count_matches('"', literal=True) % 2 == 1,
         # a quoted value is one field, whatever commas it holds
         n=text.str.replace_all(QUOTED, "").str.count_matches(",", literal=True) + 1,
     )
+    return stats.with_row_index("_line", offset=1).with_columns(pl.col("_line").cast(pl.Int64))
 
 
 def _csv_by_lines(data: bytes, lines: pl.Series, stats: pl.DataFrame, header: list[str]):
