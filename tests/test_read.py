@@ -103,3 +103,12 @@ def test_blank_lines_in_csv_are_skipped(project):
 def test_carriage_return_inside_header_is_a_problem(project):
     project.write("annotations/curators.csv", b"curator_id\r,name\ntester,Test\n")
     assert ("csv-header", "annotations/curators.csv", 1, None) in project.found()
+
+
+def test_ragged_rows_far_apart_in_a_long_csv(project):
+    # polars reads a file this long in chunks; a chunk without ragged rows once
+    # made the csv-ragged message panic inside polars
+    rows = "".join(f"extra-{i},Extra {i},,state,RUS,,,,\n" for i in range(3000))
+    project.append("annotations/actors.csv", "short,row\n" + rows + "another,short,row\n")
+    ragged = {(f, line) for rule, f, line, _ in project.found() if rule == "csv-ragged"}
+    assert ragged == {("annotations/actors.csv", 7), ("annotations/actors.csv", 3008)}
