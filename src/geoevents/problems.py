@@ -120,6 +120,9 @@ def from_frame(
     """Problems for every row of ``frame`` (which has ``_file`` and ``_line``), vectorized."""
     if frame.is_empty():
         return empty()
+    # one chunk: polars (2.1) can panic in pl.format on a filtered column whose
+    # chunks include an empty one; problem rows are few, so this costs nothing
+    frame = frame.rechunk()
 
     def lit(x):
         return pl.lit(x, dtype=pl.String) if x is None or isinstance(x, str) else x
