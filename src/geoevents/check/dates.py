@@ -162,9 +162,10 @@ MESSAGES = {
 
 def date_problems(frame: pl.DataFrame, column: str, prefix: str = "date") -> pl.DataFrame:
     """Format, calendar and order problems of a derived EDTF column."""
+    wrong = frame.filter(pl.col(f"_{prefix}_error").is_not_null())
     out = []
     for rule, (message, hint) in MESSAGES.items():
-        bad = frame.filter(pl.col(f"_{prefix}_error") == rule)
+        bad = wrong.filter(pl.col(f"_{prefix}_error") == rule)
         out.append(P.from_frame(bad, rule, column, pl.format(message, pl.col(column)), hint))
     return P.combine(out)
 
@@ -183,16 +184,19 @@ def against_sources(events, citations, sources) -> pl.DataFrame:
     pubs = sources.select(
         "source_id", pl.col("published_start").alias("p_start"), pl.col("published_end").alias("p_end")
     )
-    spans = (
-        citations.select("event_id", "source_id").join(pubs, on="source_id")
-        .group_by("event_id")
-        .agg(newest=pl.col("p_end").max(), oldest=pl.col("p_start").min())
+    # An event can start after its newest source only if it starts after the
+    # earliest publication of all (and end before its oldest one only if it ends
+    # before the latest): only those few are joined with their citations.
+    late = events.filter(
+        (pl.col("status") == "occurred")
+        & (pl.col("date_start") > pl.lit(pubs.get_column("p_end").min(), dtype=pl.Date))
     )
-    joined = events.join(spans, on="event_id", how="inner")
-    late = joined.filter((pl.col("status") == "occurred") & (pl.col("date_start") > pl.col("newest")))
-    early = joined.filter(
-        pl.col("status").is_in(["planned", "expected"]) & (pl.col("date_end") < pl.col("oldest"))
+    early = events.filter(
+        pl.col("status").is_in(["planned", "expected"])
+        & (pl.col("date_end") < pl.lit(pubs.get_column("p_start").max(), dtype=pl.Date))
     )
+    late = _with_source_span(late, citations, pubs).filter(pl.col("date_start") > pl.col("newest"))
+    early = _with_source_span(early, citations, pubs).filter(pl.col("date_end") < pl.col("oldest"))
     return P.combine([
         P.from_frame(
             late, "date-after-sources", "date",
@@ -207,3 +211,15 @@ def against_sources(events, citations, sources) -> pl.DataFrame:
             "an event in the past of every source occurred (or not): check the date or the status",
         ),
     ])
+
+
+def _with_source_span(events, citations, pubs) -> pl.DataFrame:
+    """Events (those with a cited source) and the newest and oldest publication of their sources."""
+    spans = (
+        citations.select("event_id", "source_id")
+        .join(events.select("event_id"), on="event_id", how="semi")
+        .join(pubs, on="source_id")
+        .group_by("event_id")
+        .agg(newest=pl.col("p_end").max(), oldest=pl.col("p_start").min())
+    )
+    return events.join(spans, on="event_id", how="inner")

@@ -13,21 +13,14 @@ def check(events: pl.DataFrame, event_actors: pl.DataFrame, codebook: Codebook) 
     pairs = pl.DataFrame(
         [(t.code, m) for t in types.values() for m in t.modes],
         schema={"event_type": pl.String, "mode": pl.String}, orient="row",
-    ).with_columns(_ok=pl.lit(True))
+    )
     with_mode = events.filter(pl.col("mode").is_not_null() & pl.col("event_type").is_in(list(types)))
-    bad_mode = with_mode.join(pairs, on=["event_type", "mode"], how="left").filter(
-        pl.col("_ok").is_null()
-    )
+    bad_mode = with_mode.join(pairs, on=["event_type", "mode"], how="anti")
     modes_of = {c: ", ".join(t.modes) or "none (leave mode empty)" for c, t in types.items()}
-    roles = event_actors.group_by("event_id").agg(
-        has_actor=(pl.col("role") == "actor").any(),
-        has_recipient=(pl.col("role") == "recipient").any(),
-    )
     needs = [c for c, t in types.items() if t.requires_recipient]
-    joined = events.join(roles, on="event_id", how="left")
-    no_actor = joined.filter(~pl.col("has_actor").fill_null(False))
-    no_recipient = joined.filter(
-        pl.col("event_type").is_in(needs) & ~pl.col("has_recipient").fill_null(False)
+    no_actor = events.join(_with_role(event_actors, "actor"), on="event_id", how="anti")
+    no_recipient = events.filter(pl.col("event_type").is_in(needs)).join(
+        _with_role(event_actors, "recipient"), on="event_id", how="anti"
     )
     return P.combine([
         P.from_frame(
@@ -46,3 +39,8 @@ def check(events: pl.DataFrame, event_actors: pl.DataFrame, codebook: Codebook) 
             "add the party the action is directed at with role: recipient",
         ),
     ])
+
+
+def _with_role(event_actors: pl.DataFrame, role: str) -> pl.DataFrame:
+    """IDs of the events that have a participant in ``role``."""
+    return event_actors.filter(pl.col("role") == role).select("event_id")

@@ -127,7 +127,8 @@ def closest_passage(quote: str, text: str) -> str:
 
 
 def uncited(events: pl.DataFrame, citations: pl.DataFrame) -> pl.DataFrame:
-    bad = events.filter(~pl.col("event_id").is_in(citations.get_column("event_id").implode()))
+    with_id = events.filter(pl.col("event_id").is_not_null())
+    bad = with_id.join(citations.select("event_id"), on="event_id", how="anti")
     return P.from_frame(
         bad, "no-citation", "event_id", "the event has no citation",
         "add at least one citation: a verbatim quote from a source that reports the event",
