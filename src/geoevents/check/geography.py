@@ -161,16 +161,27 @@ def geonames_place(geonames_id: int) -> dict | None:
     return None
 
 
+COORDINATES_BEFORE = re.compile(rb'"latitude": ([-0-9.eE]+), "longitude": ([-0-9.eE]+), \Z')
+
+
 @cache
 def _country_places(alpha2: str) -> list[tuple[float, float]]:
-    """Coordinates of a country's places of 1,000+ people (read by pattern, not parsed whole)."""
+    """Coordinates of a country's places of 1,000+ people (read by pattern, not parsed whole).
+
+    Each record's country code follows its coordinates; finding the code with
+    bytes.find and reading back is three times faster than one regex over the
+    whole 61 MB list.
+    """
     if not re.fullmatch(r"[A-Z]{2}", alpha2):
         return []
-    pattern = re.compile(
-        rb'"latitude": ([-0-9.eE]+), "longitude": ([-0-9.eE]+), "countrycode": "%s"'
-        % alpha2.encode()
-    )
-    return [(float(a), float(b)) for a, b in pattern.findall(_cities_bytes(1000))]
+    data, code = _cities_bytes(1000), b'"countrycode": "%s"' % alpha2.encode()
+    places, at = [], data.find(code)
+    while at >= 0:
+        m = COORDINATES_BEFORE.search(data, max(0, at - 200), at)
+        if m:
+            places.append((float(m[1]), float(m[2])))
+        at = data.find(code, at + 1)
+    return places
 
 
 def distance_to_country(lat: float, lon: float, alpha2: str) -> float:
