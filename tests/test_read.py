@@ -112,3 +112,11 @@ def test_ragged_rows_far_apart_in_a_long_csv(project):
     project.append("annotations/actors.csv", "short,row\n" + rows + "another,short,row\n")
     ragged = {(f, line) for rule, f, line, _ in project.found() if rule == "csv-ragged"}
     assert ragged == {("annotations/actors.csv", 7), ("annotations/actors.csv", 3008)}
+
+
+def test_header_that_looks_like_a_column_pattern_is_an_unknown_field(project):
+    # to polars, pl.col("*") is every column and pl.col("^n.*$") a regex
+    project.write("annotations/actors-fuzz.csv", "actor_id,*,^n.*$\nx,y,z\n")
+    found = project.found()
+    assert ("unknown-field", "annotations/actors-fuzz.csv", 1, "*") in found
+    assert ("unknown-field", "annotations/actors-fuzz.csv", 1, "^n.*$") in found

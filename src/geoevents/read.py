@@ -149,7 +149,8 @@ def _read_csv(data: bytes, rel: str, table: Table, project: RawProject) -> pl.Da
             )
         )
     frame = frame.with_columns(pl.lit(rel).alias("_file"))
-    frame = frame.with_columns(_clean_value(pl.col(h), b"\r" in data) for h in header)
+    # columns by position: to pl.col a header like '*' or '^a.*$' is a pattern
+    frame = frame.with_columns(_clean_value(pl.nth(i), b"\r" in data) for i in range(len(header)))
     for name in _list_fields(table):
         if name in frame.columns:
             frame = frame.with_columns(_split_list(pl.col(name)))
@@ -422,12 +423,14 @@ def _unknown_field(key, line, rel, table: Table, project: RawProject):
 
 
 def _known_fields(frame: pl.DataFrame, rel: str, table: Table, project: RawProject):
-    for name in frame.columns:
+    keep = []
+    for i, name in enumerate(frame.columns):
         if name.startswith("_") or table.field(name) or _is_localized(name, table):
-            continue
-        _unknown_field(name, 1, rel, table, project)
-        frame = frame.drop(name)
-    return frame
+            keep.append(i)
+        else:
+            _unknown_field(name, 1, rel, table, project)
+    # by position: drop('*') would drop every column
+    return frame.select(pl.nth(keep)) if len(keep) < frame.width else frame
 
 
 def _frame(rows: list[dict], table: Table) -> pl.DataFrame:
