@@ -293,6 +293,20 @@ def test_unknown_reference_in_csv(project):
     assert only(project, "unknown-reference") == {(EVENTS, 8, "location_id")}
 
 
+def test_unknown_references_beyond_the_fuzzy_limit_get_a_plain_hint(project, monkeypatch):
+    from geoevents.check import hints
+
+    monkeypatch.setattr(hints, "MAX_FUZZY", 2)
+    project.append(EVENT_ACTORS, "".join(
+        f"2023-09-us-warns-north-korea,north-korea-{i},recipient\n" for i in range(3)))
+    problems = project.problems()
+    assert {(p["rule"], p["file"], p["line"]) for p in problems} == {
+        ("unknown-reference", EVENT_ACTORS, line) for line in (4, 5, 6)}
+    by_line = {p["line"]: p["hint"] for p in problems}
+    assert by_line[4] == by_line[5] == "did you mean 'north-korea'?"
+    assert by_line[6].startswith("one of 3 IDs not defined in actors")
+
+
 # --- evidence ------------------------------------------------------------------
 
 

@@ -77,7 +77,36 @@ def nearest(value, allowed) -> str:
     match = process.extractOne(str(value), allowed, score_cutoff=60)
     if match:
         return f"did you mean {match[0]!r}?"
+    return _allowed(allowed)
+
+
+def _allowed(allowed) -> str:
     return f"allowed: {', '.join(allowed[:20])}{' ...' if len(allowed) > 20 else ''}"
+
+
+#: Distinct values that get a fuzzy "did you mean" at most. Thousands of undefined
+#: IDs mean that a table was not read, not thousands of typos, and matching each
+#: against a million IDs would take minutes.
+MAX_FUZZY = 50
+
+
+def nearest_many(values: list[str], allowed: list[str], table: str) -> dict[str, str]:
+    """``nearest`` for many values at once (both cores), the first MAX_FUZZY of them."""
+    import numpy as np
+    from rapidfuzz import fuzz, process
+
+    head = values[:MAX_FUZZY]
+    hints = {}
+    for start in range(0, len(head), 20):  # 20 rows of scores at a time bound the memory
+        chunk = head[start:start + 20]
+        scores = process.cdist(chunk, allowed, scorer=fuzz.WRatio, score_cutoff=60,
+                               dtype=np.uint8, workers=-1)
+        best = scores.argmax(axis=1)
+        for value, row, i in zip(chunk, scores, best):
+            hints[value] = f"did you mean {allowed[i]!r}?" if row[i] else _allowed(allowed)
+    more = (f"one of {len(values)} IDs not defined in {table}: so many usually means a file "
+            f"of {table} was not read; fix the problems reported for it first")
+    return hints | {v: more for v in values[MAX_FUZZY:]}
 
 
 # Common slips that fuzzy matching gets wrong or cannot know.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from geoevents import problems as P
-from geoevents.check.hints import nearest
+from geoevents.check.hints import nearest_many
 from geoevents.codebook import Codebook
 
 
@@ -21,8 +21,9 @@ def check(tables: dict[str, pl.DataFrame], codebook: Codebook) -> pl.DataFrame:
             if bad.is_empty():
                 continue
             choices = known.unique(maintain_order=True).to_list()
-            hints = {v: nearest(v, choices) if choices else f"{f.ref_table} is empty"
-                     for v in bad.get_column(f.name).unique().to_list()}
+            values = bad.get_column(f.name).unique(maintain_order=True).to_list()
+            hints = (nearest_many(values, choices, f.ref_table) if choices
+                     else dict.fromkeys(values, f"{f.ref_table} is empty"))
             out.append(
                 P.from_frame(
                     bad, "unknown-reference", f.name,
