@@ -1081,7 +1081,7 @@ def main(argv=None) -> int:
     p.add_argument("--events", type=int, default=10_000, help="number of events to generate")
     p.add_argument("--json", action="store_true", help="print only the JSON line")
     p.add_argument(
-        "--keep", type=Path, help="generate into DIR and keep it (reused if it holds a project)"
+        "--keep", type=Path, help="generate into DIR (new or empty) and leave the project there"
     )
     p.add_argument(
         "--skip-gx", action="store_true", help="do not run the great-expectations variant"
