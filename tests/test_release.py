@@ -15,6 +15,8 @@ import polars as pl
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geoevents import release
 from geoevents.cli import main
@@ -284,3 +286,31 @@ def test_data_docs_only_on_request(released, tmp_path):
     docs = tmp_path / "docs"
     assert invoke("build", "1.0.1", "--root", released.root, "--docs", docs).exit_code == 0
     assert (docs / "index.html").is_file()
+
+
+def test_quality_suite_fails_on_uncited_events_and_dangling_citations(released):
+    from geoevents import check
+    from geoevents.release import quality
+
+    tables = release.read_release(released.path("dataset/1.0.0"))
+    codebook = check.run(released.root).codebook
+    assert quality.run(tables, codebook, None)["success"]
+    (event_id,) = tables["events"].get_column("event_id").to_list()[:1]
+    broken = tables | {"citations": tables["citations"].with_columns(
+        pl.when(pl.col("event_id") == event_id).then(pl.lit("no-such-event"))
+        .otherwise(pl.col("event_id")).alias("event_id"))}
+    report = quality.run(broken, codebook, None)
+    assert not report["success"]
+    failed = {(table, r["kwargs"].get("column"), r["unexpected_count"])
+              for table, results in report["tables"].items() for r in results if not r["success"]}
+    cited = tables["citations"].filter(pl.col("event_id") == event_id).height
+    assert failed == {("events", "event_is_cited", 1), ("citations", "event_is_defined", cited)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab e\u00a0\u3000\t\n\u0301\u00e9\u0065\u4e2d")),
+               max_size=30))
+def test_quote_folding_shortcut_agrees_with_the_full_fold(text):
+    from geoevents.release.tables import _fold, _fold_with_index
+
+    assert _fold(text) == _fold_with_index(text)[0]

@@ -70,14 +70,16 @@ def _plot(ax, rows: pl.DataFrame, types: list[str], narrow: bool = False) -> Non
         part = rows.filter(pl.col("status") == status)
         if part.is_empty():
             continue
-        starts = part.get_column("date_start").to_list()
-        ends = part.get_column("date_end").to_list()
-        ys = [types.index(t) for t in part.get_column("event_type").to_list()]
-        for s, e, y in zip(starts, ends, ys, strict=True):
-            if e is not None and e != s:
-                ax.plot([s, e], [y, y], color="0.6", linewidth=2, zorder=1)
-        ax.scatter(starts, ys, marker=marker, s=42, label=status, zorder=2,
-                   edgecolors="black", linewidths=0.5)
+        part = part.with_columns(y=pl.col("event_type").replace_strict(
+            {t: i for i, t in enumerate(types)}, return_dtype=pl.Int64))
+        spans = part.filter(pl.col("date_end").is_not_null()
+                            & (pl.col("date_end") != pl.col("date_start")))
+        if spans.height:  # one collection of lines, not one line per event
+            ax.hlines(spans.get_column("y").to_list(), spans.get_column("date_start").to_list(),
+                      spans.get_column("date_end").to_list(), color="0.6", linewidth=2, zorder=1)
+        ax.scatter(part.get_column("date_start").to_list(), part.get_column("y").to_list(),
+                   marker=marker, s=42, label=status, zorder=2, edgecolors="black",
+                   linewidths=0.5)
     if narrow:  # a few background events: label their first year only
         first = min(rows.get_column("date_start").to_list())
         ax.set_xticks([dt.date(first.year, 1, 1)])
