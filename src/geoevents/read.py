@@ -243,9 +243,6 @@ def _line_stats(lines: pl.Series) -> pl.DataFrame:
         # a quoted value is one field, whatever commas it holds
         n=text.str.replace_all(QUOTED, "").str.count_matches(",", literal=True) + 1,
     )
-    # One chunk: polars (2.1) can panic in pl.format on a filtered column whose
-    # chunks (one per chunk of lines) include an empty one; this table is small.
-    stats = stats.rechunk()
     return stats.with_row_index("_line", offset=1).with_columns(pl.col("_line").cast(pl.Int64))
 
 

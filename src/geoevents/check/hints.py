@@ -72,12 +72,8 @@ def _pattern_hint(f: Field, value) -> str:
 
 
 def nearest(value, allowed) -> str:
-    from rapidfuzz import process
-
-    match = process.extractOne(str(value), allowed, score_cutoff=60)
-    if match:
-        return f"did you mean {match[0]!r}?"
-    return _allowed(allowed)
+    value = str(value)
+    return nearest_many([value], list(allowed), "")[value]
 
 
 def _allowed(allowed) -> str:
