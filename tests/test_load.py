@@ -166,7 +166,7 @@ def test_cli_versions_and_fetch(mirror, tmp_path):
     assert sorted(p.name for p in (tmp_path / "cache" / "1.1.0").iterdir()) == sorted(entry["files"])
     assert "1.1.0      2023-10-05  yes      yes" in runner.invoke(main, ["versions"]).output
     unknown = runner.invoke(main, ["fetch", "2.0.0"])
-    assert unknown.exit_code == 1 and "known versions" in unknown.output
+    assert unknown.exit_code == 2 and "known versions" in unknown.output
 
 
 @pytest.mark.slow

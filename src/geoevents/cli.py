@@ -2,20 +2,73 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from geoevents import __version__
+from geoevents import errors as E
+from geoevents.errors import EXIT_PROBLEMS, EXIT_VALID
 
-EXIT_VALID, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+DEBUG = "GEOEVENTS_DEBUG"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Guarded(click.Group):
+    """A click group whose commands never end in a traceback.
+
+    Foreseen failures (``geoevents.errors``) print their message and hint and exit
+    with their code; an OSError is the environment (exit 3) with its path; anything
+    else is an internal error (exit 4), whose traceback ``GEOEVENTS_DEBUG=1`` shows.
+    """
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except E.GeoeventsError as exc:
+            _fail(exc)
+        except OSError as exc:
+            _fail(E.from_os_error(exc, "read or write"))
+        except MemoryError:
+            _fail(E.EnvironmentFailure("out of memory", "the input is too large for this machine"))
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # a bug: say so in one line
+            if os.environ.get(DEBUG):
+                raise
+            click.echo(f"internal error: {type(exc).__name__}: {str(exc)[:300]}", err=True)
+            click.echo(f"hint: this is a bug in geoevents; run again with {DEBUG}=1 to see "
+                       "the traceback, and report it", err=True)
+            sys.exit(E.EXIT_INTERNAL)
+
+
+def _fail(exc: E.GeoeventsError):
+    if os.environ.get(DEBUG):
+        raise exc
+    table = getattr(exc, "problems", None)
+    if table is not None and table.height:
+        from geoevents import problems
+
+        click.echo(problems.to_text(table))
+    click.echo(f"error: {exc.message}", err=True)
+    if exc.hint:
+        click.echo(f"hint: {exc.hint}", err=True)
+    sys.exit(exc.exit_code)
+
+
+@click.group(cls=Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="geoevents")
 def main() -> None:
-    """Validate, build and load the geoevents dataset."""
+    """Validate, build and load the geoevents dataset.
+
+    Exit status: 0 valid, 1 problems in the data, 2 usage error, 3 the environment
+    stopped it (permission, disk, network, corrupt cache or index), 4 internal error
+    (GEOEVENTS_DEBUG=1 shows the traceback).
+    """
     from geoevents import _pandera
 
     _pandera.HIDE_OPTIONAL = True  # this process is ours: keep pandas out of validate
@@ -30,7 +83,7 @@ def main() -> None:
 def validate(root: Path, fmt: str, strict: bool) -> None:
     """Check every annotation file; report every problem with file and line.
 
-    Exit status: 0 valid, 1 problems found, 2 usage error.
+    Exit status: 0 valid, 1 problems found, 2 usage error, 3 environment, 4 internal.
     """
     from geoevents import check, problems
 
@@ -88,28 +141,20 @@ def build(version: str | None, root: Path, check_only: bool, docs: Path | None) 
     Refuses invalid or unchecked data, a version that understates the change,
     a version without its CHANGELOG.md section, and a version already published.
     """
-    from geoevents import problems, release
+    from geoevents import release
 
-    try:
-        if check_only:
-            latest, differing = release.check_latest(root)
-            if differing:
-                click.echo(f"dataset/{latest} drifts from a rebuild; differing files:")
-                for name in differing:
-                    click.echo(f"  {name}")
-                sys.exit(EXIT_PROBLEMS)
-            click.echo(f"dataset/{latest} rebuilds byte for byte")
-            return
-        if not version:
-            raise click.UsageError("give the VERSION to build, or --check")
-        built = release.build(root, version, docs=docs)
-    except release.ReleaseError as exc:
-        if exc.problems is not None and exc.problems.height:
-            click.echo(problems.to_text(exc.problems))
-        click.echo(f"error: {exc.message}", err=True)
-        if exc.hint:
-            click.echo(f"hint: {exc.hint}", err=True)
-        sys.exit(EXIT_PROBLEMS)
+    if check_only:
+        latest, differing = release.check_latest(root)
+        if differing:
+            click.echo(f"dataset/{latest} drifts from a rebuild; differing files:")
+            for name in differing:
+                click.echo(f"  {name}")
+            sys.exit(EXIT_PROBLEMS)
+        click.echo(f"dataset/{latest} rebuilds byte for byte")
+        return
+    if not version:
+        raise click.UsageError("give the VERSION to build, or --check")
+    built = release.build(root, version, docs=docs)
     added = len(built.changes["tables"].get("events", {}).get("added", []))
     click.echo(f"built dataset/{version} ({added} event(s) added since "
                f"{built.previous or 'nothing'}); dataset/index.json updated")
@@ -142,10 +187,7 @@ def versions() -> None:
     """The published releases: which ship with the package and which are cached."""
     from geoevents import loading as load
 
-    try:
-        entries = load.index()["versions"]
-    except load.DataError as exc:
-        raise click.ClickException(str(exc)) from None
+    entries = load.index()["versions"]
     click.echo(f"{'version':<10} {'date':<11} {'bundled':<8} cached")
     for e in entries:
         v = e["version"]
@@ -160,9 +202,5 @@ def fetch(version: str) -> None:
     """Download and verify every file of release VERSION into the cache."""
     from geoevents import loading as load
 
-    try:
-        folder = load.fetch(version)
-    except load.DataError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_PROBLEMS)
+    folder = load.fetch(version)
     click.echo(str(folder))

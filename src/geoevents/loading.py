@@ -17,6 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
+from geoevents.errors import EXIT_USAGE, EnvironmentFailure
+
 DEFAULT_URL = "https://github.com/geoevents/geoevents/raw/main/dataset"
 TABLES = ("events", "event_actors", "citations", "actors", "locations", "sources", "errata")
 
@@ -24,8 +26,17 @@ PACKAGED = Path(__file__).parent / "_dataset"
 REPO = Path(__file__).resolve().parents[2] / "dataset"
 
 
-class DataError(Exception):
-    """A release that cannot be loaded, with what to do about it."""
+class DataError(EnvironmentFailure):
+    """A release that cannot be loaded, with what to do about it (exit 3)."""
+
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message, hint)
+
+
+class UnknownRelease(DataError):
+    """A version or table that no release has (a usage error, exit 2)."""
+
+    exit_code = EXIT_USAGE
 
 
 def base_url() -> str:
@@ -75,7 +86,7 @@ def _entry(version: str) -> dict:
         if v["version"] == version:
             return v
     known = ", ".join(versions()) or "none"
-    raise DataError(f"unknown version {version!r}; known versions: {known}")
+    raise UnknownRelease(f"unknown version {version!r}; known versions: {known}")
 
 
 def is_bundled(version: str) -> bool:
@@ -92,12 +103,12 @@ def is_cached(version: str) -> bool:
 def path(table: str = "events", version: str | None = None) -> Path:
     """Local path of a table's Parquet file, downloading and verifying it if needed."""
     if table not in TABLES:
-        raise DataError(f"unknown table {table!r}; tables: {', '.join(TABLES)}")
+        raise UnknownRelease(f"unknown table {table!r}; tables: {', '.join(TABLES)}")
     version = version or latest()
     entry = _entry(version)
     name = f"{table}.parquet"
     if name not in entry["files"]:
-        raise DataError(f"release {version} has no {table} table")
+        raise UnknownRelease(f"release {version} has no {table} table")
     if is_bundled(version):
         return bundled_dir() / version / name
     return _retrieve(version, name, entry["files"][name])

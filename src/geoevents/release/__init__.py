@@ -19,17 +19,19 @@ from pathlib import Path
 
 import polars as pl
 
+from geoevents.errors import EXIT_PROBLEMS, ProblemsFound
 from geoevents.release import changelog, metadata, quality, timeline
 from geoevents.release import changes as C
 from geoevents.release.tables import TABLES, release_tables
 
 
-class ReleaseError(Exception):
-    """A release that may not be built, with what to do about it."""
+class ReleaseError(ProblemsFound):
+    """A release that may not be built, with what to do about it (exit 1, or ``exit_code``)."""
 
-    def __init__(self, message: str, hint: str = "", problems: pl.DataFrame | None = None):
-        super().__init__(message)
-        self.message, self.hint, self.problems = message, hint, problems
+    def __init__(self, message: str, hint: str = "", problems: pl.DataFrame | None = None,
+                 exit_code: int = EXIT_PROBLEMS):
+        super().__init__(message, hint)
+        self.problems, self.exit_code = problems, exit_code
 
 
 @dataclass
