@@ -82,6 +82,14 @@ def mirror(releases, tmp_path, monkeypatch):
     server.stop()
 
 
+def kept(cache: Path) -> list[str]:
+    """The files a cache holds, apart from its lock file (which stays, empty)."""
+    if not cache.exists():
+        return []
+    return sorted(str(p.relative_to(cache)) for p in cache.rglob("*")
+                  if p.is_file() and p.name != load.LOCK)
+
+
 def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -149,22 +157,22 @@ def test_interrupted_download_leaves_nothing(mirror, monkeypatch, tmp_path):
     finally:
         httpd.shutdown()
         httpd.server_close()
-    cache = tmp_path / "cache"
-    assert not cache.exists() or not [p for p in cache.rglob("*") if p.is_file()]
+    assert kept(tmp_path / "cache") == []
 
 
 def test_cli_versions_and_fetch(mirror, tmp_path):
     runner = CliRunner()
     listed = runner.invoke(main, ["versions"])
     assert listed.exit_code == 0
-    assert "1.0.0      2023-10-02  no       no" in listed.output
-    assert "1.1.0      2023-10-05  yes      no" in listed.output
+    assert "1.0.0      2023-10-02  no        no        remote" in listed.output
+    assert "1.1.0      2023-10-05  yes       no        verified" in listed.output
     fetched = runner.invoke(main, ["fetch", "1.1.0"])  # even a bundled one
     assert fetched.exit_code == 0 and fetched.output.strip() == str(tmp_path / "cache" / "1.1.0")
     index = json.loads((mirror.folder / "index.json").read_text())
     entry = next(v for v in index["versions"] if v["version"] == "1.1.0")
     assert sorted(p.name for p in (tmp_path / "cache" / "1.1.0").iterdir()) == sorted(entry["files"])
-    assert "1.1.0      2023-10-05  yes      yes" in runner.invoke(main, ["versions"]).output
+    assert "1.1.0      2023-10-05  yes       yes       verified" in runner.invoke(
+        main, ["versions"]).output
     unknown = runner.invoke(main, ["fetch", "2.0.0"])
     assert unknown.exit_code == 2 and "known versions" in unknown.output
 

@@ -21,8 +21,12 @@ def load(table="events", version=None):
     """One table of a release as a polars DataFrame; the latest release by default.
 
     The latest release ships with the package (works offline); other versions are
-    downloaded from ``GEOEVENTS_DATA_URL``, verified by sha256 and cached in
-    ``GEOEVENTS_CACHE``.
+    downloaded from ``GEOEVENTS_DATA_URL`` (http or https) into ``GEOEVENTS_CACHE``.
+    Every file, bundled, cached or downloaded, is checked against the sha256 and
+    size in the installed ``index.json`` before it is read (once per process while
+    it is unchanged). Raises ``geoevents.loading.DataError`` or a subclass:
+    ``UnknownRelease`` (no such table or version), ``TamperedFile`` (a bundled file
+    differs from the index), ``CorruptIndex``, ``CacheUnusable``, ``BadSetting``.
     """
     from geoevents import loading as _load
 
@@ -30,21 +34,32 @@ def load(table="events", version=None):
 
 
 def scan(table="events", version=None):
-    """Like ``load`` but a polars LazyFrame."""
+    """Like ``load`` but a polars LazyFrame (the file is verified the same way)."""
     from geoevents import loading as _load
 
     return _load.scan(table, version)
 
 
 def versions():
-    """The published versions, oldest first."""
+    """The published versions, oldest first.
+
+    Each is a str (``"1.1.0"``) that also says where its files are and whether they
+    verify: ``.date``, ``.bundled`` (yes, no, tampered), ``.cached`` (yes, partial,
+    no, corrupt), ``.state`` (verified, remote, tampered, corrupt), ``.problems``.
+    """
     from geoevents import loading as _load
 
     return _load.versions()
 
 
 def fetch(version):
-    """Download and verify every file of a release; returns the folder."""
+    """Download and verify every file of a release into the cache; returns the folder.
+
+    Each download is bounded by the size in ``index.json``, connect and read
+    timeouts and a deadline per file (``GEOEVENTS_CONNECT_TIMEOUT``,
+    ``GEOEVENTS_READ_TIMEOUT``, ``GEOEVENTS_DOWNLOAD_DEADLINE``, in seconds); a
+    failed one leaves nothing in the cache.
+    """
     from geoevents import loading as _load
 
     return _load.fetch(version)
