@@ -184,16 +184,28 @@ def diff(old: str, new: str, root: Path, fmt: str) -> None:
 
 @main.command()
 def versions() -> None:
-    """The published releases: which ship with the package and which are cached."""
+    """The published releases: which ship with the package, which are cached, and
+    whether those copies verify against index.json.
+
+    state: verified (loads offline), remote (downloads on first use), corrupt (a
+    cached file differs: the next download replaces it) or tampered (a bundled file
+    differs: load() refuses it; exit 3).
+    """
     from geoevents import loading as load
 
-    entries = load.index()["versions"]
-    click.echo(f"{'version':<10} {'date':<11} {'bundled':<8} cached")
-    for e in entries:
-        v = e["version"]
-        click.echo(f"{v:<10} {e['date']:<11} {'yes' if load.is_bundled(v) else 'no':<8} "
-                   f"{'yes' if load.is_cached(v) else 'no'}")
+    releases = load.versions()
+    click.echo(f"{'version':<10} {'date':<11} {'bundled':<9} {'cached':<9} state")
+    for r in releases:
+        click.echo(f"{r:<10} {r.date:<11} {r.bundled:<9} {r.cached:<9} {r.state}")
+    for r in releases:
+        for problem in r.problems:
+            click.echo(f"{r}: {problem}")
     click.echo(f"cache: {load.cache_dir()}  source: {load.base_url()}")
+    tampered = [r for r in releases if r.state == "tampered"]
+    if tampered:
+        raise E.TamperedRelease(
+            f"bundled files of {', '.join(tampered)} differ from index.json (listed above)",
+            "reinstall geoevents, or in a source tree restore dataset/ from version control")
 
 
 @main.command()
