@@ -337,6 +337,35 @@ def test_a_few_redirects_are_followed(world):
     assert hops["n"] == 1
 
 
+def raw(payload: bytes):
+    def respond(h):
+        h.wfile.write(payload)
+    return respond
+
+
+HOSTILE = {
+    "a garbage status line": b"HELLO\r\n\r\n",
+    "200 headers": b"HTTP/1.1 200 OK\r\n" + b"X-A: b\r\n" * 200 + b"\r\n",
+    "a header line of 200 kB": b"HTTP/1.1 200 OK\r\nX-A: " + b"a" * 200_000 + b"\r\n\r\n",
+    "a broken Location": b"HTTP/1.1 302 Found\r\nLocation: http://[::1\r\n\r\n",
+    "a Location not UTF-8": b"HTTP/1.1 302 Found\r\nLocation: http://\xff.x/\r\n\r\n",
+    "two lengths": b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nabc",
+    "broken chunks": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nab\r\n",
+    "a 404": b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_a_hostile_response_is_a_download_error(world, name):
+    with serving(raw(HOSTILE[name])) as (url, _):
+        world.use(url)
+        with pytest.raises(load.DataError) as caught:
+            geoevents.load(version="1.0.0")
+    assert type(caught.value) is load.DataError
+    assert caught.value.message.startswith(f"cannot download {url}/1.0.0/events.parquet: ")
+    assert kept(world.cache) == []
+
+
 @pytest.mark.parametrize("url", ["file:///etc", "ftp://127.0.0.1/dataset", "gopher://x/y",
                                  "127.0.0.1:8000/dataset", "http://"])
 def test_only_http_mirrors_are_used(world, url):
@@ -346,7 +375,7 @@ def test_only_http_mirrors_are_used(world, url):
     assert "GEOEVENTS_DATA_URL must be an http(s) URL" in caught.value.message
     assert isinstance(caught.value, load.DataError) and caught.value.exit_code == 2
     assert geoevents.load().height == 3000  # the bundled release needs no mirror
-    assert kept(world.cache) == []
+    assert not world.cache.exists()  # a bad setting is refused before the cache is touched
 
 
 @pytest.mark.parametrize("value", ["abc", "0", "-5", "inf", "nan"])
@@ -354,6 +383,7 @@ def test_a_bad_timeout_setting_is_a_usage_error(world, monkeypatch, value):
     monkeypatch.setenv("GEOEVENTS_DOWNLOAD_DEADLINE", value)
     with pytest.raises(load.BadSetting, match="GEOEVENTS_DOWNLOAD_DEADLINE must be a number"):
         geoevents.load(version="1.0.0")
+    assert not world.cache.exists()
 
 
 def test_wrong_bytes_of_the_right_size_are_refused_and_deleted(world):
@@ -665,3 +695,33 @@ def test_the_installed_command_never_shows_a_traceback(tmp_path):
                              capture_output=True, text=True, timeout=60)
         assert out.returncode == code and "Traceback" not in out.stdout + out.stderr
         assert out.stderr.startswith("error: ")
+
+
+def test_two_loads_at_once_take_turns(world):
+    results, failures = [], []
+
+    def run():
+        try:
+            results.append(geoevents.load(version="1.0.0").height)
+        except Exception as exc:  # reported below, not lost in the thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert failures == [] and results == [4000] * 4
+    assert kept(world.cache) == ["1.0.0/events.parquet"]
+
+
+def test_a_verified_file_that_is_not_parquet_is_a_data_error(world):
+    index = world.bundled / "index.json"
+    doc = json.loads(index.read_text())
+    target = world.bundled / "1.1.0" / "events.parquet"
+    target.write_bytes(b"not parquet at all")
+    doc["versions"][1]["files"]["events.parquet"] = sha(target)
+    doc["versions"][1]["bytes"]["events.parquet"] = target.stat().st_size
+    index.write_text(json.dumps(doc))
+    with pytest.raises(load.DataError, match="cannot read .*events.parquet as Parquet"):
+        geoevents.load()

@@ -9,17 +9,21 @@ Every file is checked against it before it is used, wherever it comes from:
   that differs raises :class:`TamperedFile` (a ``TamperedRelease``) naming it, with
   the expected and the found sha256; it is never loaded;
 - the cache (``GEOEVENTS_CACHE``): a file that differs is deleted and downloaded
-  again;
+  again (``versions()`` reports it as corrupt until then);
 - a download from ``GEOEVENTS_DATA_URL`` (http or https only), laid out like
   ``dataset/`` (``{base}/{version}/{file}``). Downloads go through pooch with
-  :class:`BoundedDownloader`: the body is written to a temporary file in the cache
-  and stopped as soon as it exceeds the size the index records (2 GiB when an old
-  index records none); a body shorter than that, a connect or read timeout, a
-  deadline per file, more than a few redirects, a hash mismatch: each fails with a
-  :class:`DataError` and the temporary file is removed. Only a verified file is
-  renamed to its final name, so nothing half-written is ever found there. The
-  temporary files of a download that was killed are removed by the next download
-  into that version's folder (downloads into one cache take turns under a lock).
+  :class:`BoundedDownloader`: the body goes to pooch's temporary file in the cache
+  and is stopped as soon as it exceeds the size the index records (2 GiB when an
+  old index records none). A shorter body, a connect timeout (10 s), a read that
+  waits longer than 30 s, a file not complete after the deadline (300 s; checked
+  after every read), more than 5 redirects or a hash mismatch each fail with a
+  :class:`DataError`, and the temporary file is removed. The three times can be set
+  in seconds with ``GEOEVENTS_CONNECT_TIMEOUT``, ``GEOEVENTS_READ_TIMEOUT`` and
+  ``GEOEVENTS_DOWNLOAD_DEADLINE``. Only a verified file is renamed to its final
+  name, so nothing half-written is ever found there. Downloads into one cache take
+  turns under a lock (the empty file ``.lock`` in the cache); the temporary files
+  of a download that was killed are removed by the next use of that version's
+  cache folder.
 
 Verification costs one sha256 per file per process: a verified file is remembered
 by path, inode, size and modification time, and hashed again only when one of
@@ -132,6 +136,10 @@ class Limits:
     read: float
     deadline: float
     redirects: int = MAX_REDIRECTS
+
+    def longest(self) -> float:
+        """The longest one download can hold the cache's lock, with a margin."""
+        return self.connect + self.deadline + self.read + 30
 
 
 def limits() -> Limits:
@@ -438,7 +446,13 @@ def load(table: str = "events", version: str | None = None) -> pl.DataFrame:
     >>> events = geoevents.load()                         # doctest: +SKIP
     >>> actors = geoevents.load("actors", version="1.0.0")  # doctest: +SKIP
     """
-    return pl.read_parquet(path(table, version))
+    file = path(table, version)
+    try:
+        return pl.read_parquet(file)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise DataError(f"cannot read {file} as Parquet: {str(exc)[:200]}",
+                        "the file matches index.json, so the release itself is broken: "
+                        "report it, and load another version meanwhile") from None
 
 
 def fetch(version: str) -> Path:
@@ -459,12 +473,13 @@ def _retrieve(entry: dict, name: str) -> Path:
     if _problem(target, digest, size) is None:
         _tidy_if_free(target.parent, entry)
         return target
+    url, timeouts = _url(entry["version"], name), limits()  # a bad setting touches nothing
     folder = _cache_folder(entry["version"])
-    with _lock(folder.parent):
+    with _lock(folder.parent, timeouts.longest()):
         _remove_leftovers(folder, entry)
         if _problem(target, digest, size) is not None:  # another process may have done it
             _discard(target)  # a corrupt copy is never trusted, nor kept
-            _download(_url(entry["version"], name), target, digest, size)
+            _download(url, target, BoundedDownloader(size, timeouts), digest)
     return target
 
 
@@ -490,13 +505,10 @@ def _cache_folder(version: str) -> Path:
 
 
 @contextlib.contextmanager
-def _lock(root: Path, wait: float | None = None):
+def _lock(root: Path, wait: float):
     """Hold the cache's lock: one download at a time, and no tidying under someone's feet."""
     import filelock
 
-    if wait is None:
-        timeouts = limits()
-        wait = timeouts.deadline + timeouts.connect + timeouts.read + 30
     lock = filelock.FileLock(str(root / LOCK), timeout=wait)
     try:
         lock.acquire()
@@ -549,22 +561,24 @@ def _discard(path: Path) -> None:
 # -- downloads ----------------------------------------------------------------------
 
 
-def _download(url: str, target: Path, digest: str, size: int | None) -> None:
+def _download(url: str, target: Path, downloader: BoundedDownloader, digest: str) -> None:
     """Download one file through pooch; only a verified file reaches ``target``."""
     import pooch
     import requests
+    import urllib3
 
     pooch.get_logger().setLevel("WARNING")  # a library does not print
-    downloader = BoundedDownloader(size, limits())
     try:
         pooch.retrieve(url, known_hash=f"sha256:{digest}", fname=target.name,
                        path=target.parent, downloader=downloader, progressbar=False)
     except requests.exceptions.TooManyRedirects:
         raise _unreachable(url, f"more than {MAX_REDIRECTS} redirects (a redirect loop?)") \
             from None
-    except requests.exceptions.RequestException as exc:
+    except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as exc:
         raise _unreachable(url, str(exc)[:200]) from None
-    except ValueError:  # pooch's hash check
+    except ValueError as exc:
+        if not downloader.complete:  # raised on the way, not by pooch's hash check after it
+            raise _unreachable(url, str(exc)[:200]) from None
         raise DataError(
             f"{url} does not match the sha256 in index.json (expected {digest}); the download "
             "was refused and deleted",
@@ -597,6 +611,7 @@ class BoundedDownloader:
     def __init__(self, size: int | None, limits: Limits):
         self.size, self.limits = size, limits
         self.cap = HARD_CAP if size is None else size
+        self.complete = False  # set once every byte has arrived
 
     def __call__(self, url: str, output_file: str, pooch=None) -> None:
         import requests
@@ -614,6 +629,7 @@ class BoundedDownloader:
             raise DataError(f"cannot download {url}: the server sent {got} bytes, index.json "
                             f"records {self.size}", "run again; if it persists, the mirror "
                             "is broken: set GEOEVENTS_DATA_URL to another")
+        self.complete = True
 
     def _check_declared(self, url: str, declared: str | None) -> None:
         if declared is None or not declared.strip().isdigit():
