@@ -3,12 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import random
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import polars as pl
@@ -141,7 +135,7 @@ def test_published_version_is_never_overwritten(released):
     before = digests(released.path("dataset/1.0.0"))
     released.edit("annotations/events.yaml", "summary: Kim Jong Un met", "summary: Kim met")
     result = invoke("build", "1.0.0", "--root", released.root)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "already published" in result.output
     assert digests(released.path("dataset/1.0.0")) == before
 
@@ -219,7 +213,7 @@ def test_removed_fields_need_a_major_release(released):
 def test_version_must_grow(released):
     add_changelog(released, "0.9.0")
     result = invoke("build", "0.9.0", "--root", released.root)
-    assert result.exit_code == 1 and "not greater than the previous release" in result.output
+    assert result.exit_code == 2 and "not greater than the previous release" in result.output
 
 
 def test_event_ids_may_not_vanish_unless_retired(released):
@@ -247,36 +241,6 @@ def test_diff_between_releases(released):
     assert doc["tables"]["events"]["added"] == ["2023-09-13-kim-putin-talks"]
     unknown = invoke("diff", "1.0.0", "9.9.9", "--root", released.root)
     assert unknown.exit_code == 2 and "published: 1.0.0, 1.1.0" in unknown.output
-
-
-def test_kill_during_build_leaves_no_partial_release(project):
-    """SIGKILL at random moments: either no release or a complete one, and a valid index."""
-    project.write("CHANGELOG.md", CHANGELOG)
-    rng = random.Random(7)
-    code = "from geoevents.cli import main; main()"
-    for attempt in range(6):
-        proc = subprocess.Popen(
-            [sys.executable, "-c", code, "build", "1.0.0", "--root", str(project.root)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        time.sleep(rng.uniform(0.3, 4.0))
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        folder = project.path("dataset/1.0.0")
-        if folder.exists():
-            assert {p.name for p in folder.iterdir()} == EXPECTED_FILES, attempt
-            assert release.published(project.root) == ["1.0.0"]
-            break
-        index = project.path("dataset/index.json")
-        if index.exists():
-            assert json.loads(index.read_text())["versions"] == []
-    assert invoke("build", "--check", "--root", project.root).exit_code in (0, 1)
-    leftovers = [p.name for p in project.path("dataset").iterdir() if p.name.startswith(".tmp")]
-    if project.path("dataset/1.0.0").exists():
-        return
-    # a later build cleans the leftovers of killed ones and completes
-    assert invoke("build", "1.0.0", "--root", project.root).exit_code == 0, leftovers
-    assert not [p for p in project.path("dataset").iterdir() if p.name.startswith(".tmp")]
 
 
 def test_data_docs_only_on_request(released, tmp_path):

@@ -155,6 +155,11 @@ def build(version: str | None, root: Path, check_only: bool, docs: Path | None) 
     if not version:
         raise click.UsageError("give the VERSION to build, or --check")
     built = release.build(root, version, docs=docs)
+    for note in built.notes:
+        click.echo(f"note: {note}")
+    if not built.changes:  # an interrupted build of this version was finished
+        click.echo(f"dataset/{version} is published; dataset/index.json updated")
+        return
     added = len(built.changes["tables"].get("events", {}).get("added", []))
     click.echo(f"built dataset/{version} ({added} event(s) added since "
                f"{built.previous or 'nothing'}); dataset/index.json updated")
@@ -172,13 +177,8 @@ def diff(old: str, new: str, root: Path, fmt: str) -> None:
     from geoevents import release
     from geoevents.release import changes, metadata
 
-    folder = release.dataset_dir(root)
-    for v in (old, new):
-        if v not in release.published(root):
-            known = ", ".join(release.published(root)) or "none"
-            raise click.UsageError(f"no release {v} in {folder}; published: {known}")
-    doc = {"previous": old, "version": new,
-           **changes.diff(release.read_release(folder / old), release.read_release(folder / new))}
+    before, after = release.read_verified(root, old), release.read_verified(root, new)
+    doc = {"previous": old, "version": new, **changes.diff(before, after)}
     click.echo(metadata.dumps(doc) if fmt == "json" else changes.to_text(doc))
 
 

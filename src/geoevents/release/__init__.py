@@ -1,28 +1,46 @@
 """The build stage: validated annotations become a versioned, cited, checksummed release.
 
-``build(root, version)`` validates, derives the release tables, writes every
-file into a temporary folder inside ``dataset/`` and moves it into place in one
-rename, then rewrites ``dataset/index.json`` from the releases present. A build
-killed at any moment leaves either no release or a complete one, and an index
-that lists only complete releases. The same inputs give byte-identical files:
-nothing depends on the clock (the release date is the CHANGELOG's).
+``build(root, version)`` takes the build lock, finishes or stops at what an
+interrupted build left, verifies every published release against
+``dataset/index.json``, validates, derives the release tables, writes every file
+into a temporary folder inside ``dataset/`` and commits it through the index
+(see ``release.index`` for the order of steps). A build killed at any moment
+leaves either no release or one the next build finishes; a release folder that
+differs from its index entry stops every build. The same inputs give
+byte-identical files: nothing depends on the clock (the release date is the
+CHANGELOG's).
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 import shutil
+import signal
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from geoevents.errors import EXIT_PROBLEMS, ProblemsFound
-from geoevents.release import changelog, metadata, quality, timeline
+from geoevents.errors import (
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    EnvironmentFailure,
+    ProblemsFound,
+    TamperedRelease,
+    from_os_error,
+)
+from geoevents.release import changelog, index, metadata, quality, timeline
 from geoevents.release import changes as C
 from geoevents.release.tables import TABLES, release_tables
+
+#: a test hook: the build kills itself with SIGKILL when it reaches this stage, so
+#: that tests reach every stage of a crash without depending on the machine's speed
+KILL_AT = "GEOEVENTS_TEST_KILL_AT"
+STAGES = ("locked", "validated", "written", "journaled", "renamed", "indexed")
+#: seconds a build waits for another build of the same dataset/ to finish
+LOCK_TIMEOUT = "GEOEVENTS_LOCK_TIMEOUT"
 
 
 class ReleaseError(ProblemsFound):
@@ -40,6 +58,8 @@ class Built:
     path: Path
     previous: str | None
     changes: dict = field(default_factory=dict)
+    #: what the build did besides building (an interrupted build finished, leftovers removed)
+    notes: list[str] = field(default_factory=list)
 
 
 def dataset_dir(root: Path) -> Path:
@@ -47,18 +67,9 @@ def dataset_dir(root: Path) -> Path:
 
 
 def published(root: Path) -> list[str]:
-    """Versions with a complete release folder, oldest first."""
-    folder = dataset_dir(root)
-    if not folder.is_dir():
-        return []
-    found = []
-    for p in folder.iterdir():
-        if p.is_dir() and not p.name.startswith(".") and (p / "SHA256SUMS").is_file():
-            try:
-                found.append((C.parse_version(p.name), p.name))
-            except ValueError:
-                continue
-    return [name for _, name in sorted(found)]
+    """Versions the index lists, oldest first: a version is published when the index lists it."""
+    doc = index.read(dataset_dir(root))
+    return sorted(index.versions(doc), key=C.parse_version)
 
 
 def read_release(folder: Path) -> dict[str, pl.DataFrame]:
@@ -66,29 +77,214 @@ def read_release(folder: Path) -> dict[str, pl.DataFrame]:
             if (folder / f"{name}.parquet").is_file()}
 
 
+def read_verified(root: Path, version: str) -> dict[str, pl.DataFrame]:
+    """The tables of a published release, after checking its folder against the index."""
+    dataset = dataset_dir(root)
+    doc = index.read(dataset)
+    entry = index.entry(doc, version)
+    if entry is None:
+        known = ", ".join(published(root)) or "none"
+        raise ReleaseError(f"no release {version} in {dataset}; published: {known}",
+                           exit_code=EXIT_USAGE)
+    index.verify_all(dataset, {"versions": [entry]})
+    return read_release(dataset / version)
+
+
 def build(root: Path | str, version: str, docs: Path | None = None,
           out: Path | None = None, previous: str | None = "latest") -> Built:
     """Build release ``version``; ``out`` writes elsewhere (for --check) and skips the index."""
-    from geoevents import check
-
     root = Path(root)
+    _check_version(version)
+    if out is not None:
+        return _build(root, version, docs, Path(out), previous, None)
+    _check_docs(root, docs)
+    dataset = dataset_dir(root)
+    try:
+        dataset.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise from_os_error(exc, "create the dataset folder") from None
+    with _lock(dataset):
+        _stage("locked")
+        notes = recover(dataset)
+        doc = index.read(dataset)
+        index.verify_all(dataset, doc)
+        doc = _with_sizes(dataset, doc)
+        finished = [n for n in notes if n.startswith(f"finished dataset/{version} ")]
+        if finished:
+            return Built(version, dataset / version, None, {}, notes)
+        _check_new(doc, version)
+        built = _build(root, version, docs, dataset / version, previous, doc)
+        built.notes = notes + built.notes
+        return built
+
+
+def _check_version(version: str) -> None:
     try:
         C.parse_version(version)
     except ValueError as exc:
-        raise ReleaseError(str(exc), "versions are SemVer: MAJOR.MINOR.PATCH") from None
-    target = Path(out) if out else dataset_dir(root) / version
-    if out is None and (target.exists()):
+        raise ReleaseError(str(exc), "versions are SemVer: MAJOR.MINOR.PATCH in ASCII digits",
+                           exit_code=EXIT_USAGE) from None
+
+
+def _check_docs(root: Path, docs: Path | None) -> None:
+    """Data Docs go anywhere but into dataset/, where only releases live."""
+    if docs is None:
+        return
+    target, dataset = Path(docs).resolve(), dataset_dir(root).resolve()
+    if target == dataset or target.is_relative_to(dataset):
+        raise ReleaseError(f"--docs {docs} is inside {dataset_dir(root)}, where only releases live",
+                           "write the Data Docs to a folder outside dataset/, like docs/",
+                           exit_code=EXIT_USAGE)
+    if target.exists() and not target.is_dir():
+        raise ReleaseError(f"--docs {docs} is a file, not a folder", exit_code=EXIT_USAGE)
+
+
+def _check_new(doc: dict, version: str) -> None:
+    listed = sorted(index.versions(doc), key=C.parse_version)
+    if version in listed:
         raise ReleaseError(f"dataset/{version} is already published and is never overwritten",
-                           "choose the next version (see CHANGELOG.md)")
-    versions = published(root)
-    if out is None and versions and C.parse_version(version) <= C.parse_version(versions[-1]):
-        raise ReleaseError(f"{version} is not greater than the previous release {versions[-1]}",
-                           "releases only move forward: choose a higher version")
+                           "choose the next version (see CHANGELOG.md)", exit_code=EXIT_USAGE)
+    if listed and C.parse_version(version) <= C.parse_version(listed[-1]):
+        raise ReleaseError(f"{version} is not greater than the previous release {listed[-1]}",
+                           "releases only move forward: choose a higher version",
+                           exit_code=EXIT_USAGE)
+
+
+def _stage(name: str) -> None:
+    if os.environ.get(KILL_AT) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def _lock(dataset: Path):
+    """One build at a time per dataset/: a second one waits, then refuses cleanly."""
+    from filelock import FileLock, Timeout
+
     try:
-        date = changelog.release_date(root, version).isoformat()
-    except changelog.ChangelogError as exc:
-        raise ReleaseError(str(exc)) from None
+        timeout = float(os.environ.get(LOCK_TIMEOUT, "300"))
+    except ValueError:
+        timeout = 300.0
+    lock = FileLock(str(dataset / index.LOCK), timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise EnvironmentFailure(
+            f"another build holds {dataset / index.LOCK} (waited {timeout:g} s)",
+            f"wait for it to finish and run again (or set {LOCK_TIMEOUT} to wait longer)",
+        ) from None
+    except OSError as exc:
+        raise from_os_error(exc, "take the build lock") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def recover(dataset: Path) -> list[str]:
+    """Finish or clean what interrupted builds left; the notes say what was done.
+
+    Called with the build lock held, so no other build's temporary folder is removed.
+    """
+    notes = []
+    for tmp in sorted(dataset.glob(".tmp-*")):
+        shutil.rmtree(tmp, ignore_errors=True)
+        notes.append(f"removed {tmp.name}, the temporary folder of an interrupted build")
+    doc = index.read(dataset)
+    journal = _journal(dataset)
+    if journal is not None:
+        notes += _finish(dataset, doc, journal)
+    _refuse_unlisted(dataset, index.read(dataset))
+    return notes
+
+
+def _journal(dataset: Path) -> dict | None:
+    try:
+        journal = index.read_journal(dataset)
+    except index.CorruptIndex:
+        journal = None  # a journal cut short: the build never renamed its folder
+    if journal is None:
+        index.drop_journal(dataset)
+    return journal
+
+
+def _finish(dataset: Path, doc: dict, journal: dict) -> list[str]:
+    version = journal["version"]
+    folder = dataset / version
+    if version in index.versions(doc) or not folder.exists():
+        index.drop_journal(dataset)  # the build had committed, or never renamed its folder
+        return []
+    if index.differences(folder, journal):
+        return []  # not the folder the journal describes: _refuse_unlisted stops the build
+    doc["versions"] = sorted(doc["versions"] + [journal],
+                             key=lambda e: C.parse_version(e["version"]))
+    index.write(dataset, doc)
+    index.drop_journal(dataset)
+    return [f"finished dataset/{version} (an interrupted build had written it but not yet "
+            "listed it in index.json); 'geoevents build --check' compares it with the annotations"]
+
+
+def _refuse_unlisted(dataset: Path, doc: dict) -> None:
+    listed = set(index.versions(doc))
+    unlisted = sorted(p.name for p in dataset.iterdir()
+                      if p.is_dir() and not p.name.startswith(".") and p.name not in listed)
+    if unlisted:
+        raise TamperedRelease(
+            f"dataset/{unlisted[0]} is not listed in index.json and no interrupted build "
+            "explains it: a version is published only through the index",
+            f"move dataset/{unlisted[0]}/ out of dataset/ (or restore index.json from version "
+            "control), then build again",
+        )
+
+
+def _with_sizes(dataset: Path, doc: dict) -> dict:
+    """Entries of older indexes lack file sizes: add them, once their hashes are verified."""
+    missing = [e for e in doc["versions"] if set(e.get("bytes", {})) != set(e["files"])]
+    if not missing:
+        return doc
+    for e in missing:
+        folder = dataset / e["version"]
+        e["bytes"] = {name: (folder / name).stat().st_size for name in sorted(e["files"])}
+    index.write(dataset, doc)
+    return doc
+
+
+def _build(root: Path, version: str, docs: Path | None, target: Path, previous: str | None,
+           doc: dict | None) -> Built:
+    """Validate, derive and write; with ``doc`` (the index), commit through it."""
+    from geoevents import check
+
+    date = _release_date(root, version)
     result = check.run(root)
+    _refuse_problems(result)
+    _stage("validated")
+    texts = _source_texts(root, result.tables["sources"])
+    tables = release_tables(result.tables, result.codebook, texts)
+    prev = _previous(root, version, previous)
+    diff = _changes(root, prev, version, tables, result.tables["retired"])
+    counts = None
+    if prev:
+        counts = {n: f.height for n, f in read_release(dataset_dir(root) / prev).items()}
+    try:
+        tmp = _write(target.parent, version, date, tables, diff, result, counts, docs)
+    except OSError as exc:
+        raise from_os_error(exc, "write the release into") from None
+    _stage("written")
+    try:
+        _commit(tmp, target, version, date, doc)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise from_os_error(exc, "publish the release into") from None
+    return Built(version, target, prev, diff)
+
+
+def _release_date(root: Path, version: str) -> str:
+    try:
+        return changelog.release_date(root, version).isoformat()
+    except changelog.ChangelogError as exc:
+        raise ReleaseError(str(exc), "every release has its section in CHANGELOG.md") from None
+
+
+def _refuse_problems(result) -> None:
     unchecked = result.problems.filter(pl.col("rule") == "unchecked")
     if result.errors.height or unchecked.height:
         raise ReleaseError(
@@ -97,17 +293,25 @@ def build(root: Path | str, version: str, docs: Path | None = None,
             "run 'geoevents validate --strict' and fix what it reports",
             problems=pl.concat([result.errors, unchecked]),
         )
-    texts = _source_texts(root, result.tables["sources"])
-    tables = release_tables(result.tables, result.codebook, texts)
-    prev = _previous(root, version, previous)
-    diff = _changes(root, prev, version, tables, result.tables["retired"])
-    counts = None
-    if prev:
-        counts = {n: f.height for n, f in read_release(dataset_dir(root) / prev).items()}
-    _write(target, version, date, tables, diff, result, counts, docs)
-    if out is None:
-        write_index(root)
-    return Built(version, target, prev, diff)
+
+
+def _commit(tmp: Path, target: Path, version: str, date: str, doc: dict | None) -> None:
+    """Move the finished folder into place; with the index, through the journal."""
+    if doc is None:  # --check: a private folder, no index
+        if target.exists():
+            shutil.rmtree(target)
+        os.rename(tmp, target)
+        return
+    entry = index.entry_for(tmp, version, date)
+    index.write_journal(target.parent, entry)
+    _stage("journaled")
+    os.rename(tmp, target)
+    index.fsync_dir(target.parent)
+    _stage("renamed")
+    doc["versions"] = sorted(doc["versions"] + [entry], key=lambda e: C.parse_version(e["version"]))
+    index.write(target.parent, doc)
+    _stage("indexed")
+    index.drop_journal(target.parent)
 
 
 def _previous(root: Path, version: str, previous: str | None) -> str | None:
@@ -135,7 +339,7 @@ def _changes(root, prev, version, tables, retired) -> dict:
         )
     why = C.understated(prev, version, diff["required_bump"])
     if why:
-        raise ReleaseError(why, f"fields: {diff['fields']}; build the version the change needs")
+        raise ReleaseError(why, f"{C.bump_reasons(diff)}; build the version the change needs")
     return diff
 
 
@@ -146,11 +350,10 @@ def _source_texts(root: Path, sources: pl.DataFrame) -> dict[str, str]:
     }
 
 
-def _write(target, version, date, tables, diff, result, counts, docs) -> None:
-    """Write every file into a temporary sibling folder, then rename it into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _clean_leftovers(target.parent)
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=target.parent))
+def _write(parent, version, date, tables, diff, result, counts, docs) -> Path:
+    """Every file of the release in a new temporary folder of ``parent``; its path."""
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=parent))
     try:
         for name, frame in tables.items():
             frame.write_parquet(tmp / f"{name}.parquet", compression="zstd", statistics=True)
@@ -158,8 +361,8 @@ def _write(target, version, date, tables, diff, result, counts, docs) -> None:
         curators = result.tables["curators"]
         report = quality.run(tables, result.codebook, counts, docs)
         if not report["success"]:
-            raise ReleaseError("the data-quality suite failed: see the summary below",
-                               metadata.dumps(report))
+            raise ReleaseError("the data-quality suite failed: " + _failed_expectations(report),
+                               "the suite checks what validate should have caught: report it")
         _text(tmp / "quality.json", metadata.dumps(report))
         _text(tmp / "changes.json", metadata.dumps(diff))
         _text(tmp / "CITATION.cff", metadata.citation_cff(version, date, curators))
@@ -167,17 +370,33 @@ def _write(target, version, date, tables, diff, result, counts, docs) -> None:
         timeline.draw(tables["events"], tmp / "timeline.png", f"geoevents {version}")
         package = metadata.datapackage(version, date, tables, tmp, result.codebook, curators)
         _text(tmp / "datapackage.json", metadata.dumps(package))
-        _text(tmp / "SHA256SUMS", metadata.sha256sums(tmp))  # last: marks the folder complete
-        _fsync_dir(tmp)
-        if target.exists():
-            if target.parent.name == "dataset":
-                raise ReleaseError(f"dataset/{version} appeared while building; not overwritten")
-            shutil.rmtree(target)
-        os.rename(tmp, target)
-        _fsync_dir(target.parent)
+        _text(tmp / "SHA256SUMS", metadata.sha256sums(tmp))
+        _readable(tmp)
+        index.fsync_dir(tmp)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    return tmp
+
+
+def _failed_expectations(report: dict) -> str:
+    """One line per failed expectation: table, expectation, column, how many rows."""
+    failed = [
+        f"{table}: {r['expectation']}"
+        + (f" on {r['kwargs']['column']}" if r["kwargs"].get("column") else "")
+        + (f" ({r['unexpected_count']} row(s))" if r.get("unexpected_count") else "")
+        for table, results in report["tables"].items() for r in results if not r["success"]
+    ]
+    return "; ".join(failed) or "no expectation says why"
+
+
+def _readable(folder: Path) -> None:
+    """Releases are for everyone to read (mkdtemp makes its folder private)."""
+    for p in folder.iterdir():
+        os.chmod(p, 0o644)
+        with open(p, "rb") as fh:
+            os.fsync(fh.fileno())
+    os.chmod(folder, 0o755)
 
 
 def _csv(frame: pl.DataFrame) -> pl.DataFrame:
@@ -188,60 +407,40 @@ def _csv(frame: pl.DataFrame) -> pl.DataFrame:
 def _text(path: Path, text: str) -> None:
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _clean_leftovers(folder: Path) -> None:
-    """Temporary folders of builds that were killed are removed."""
-    for p in folder.glob(".tmp-*"):
-        shutil.rmtree(p, ignore_errors=True)
-
-
-def write_index(root: Path) -> Path:
-    """dataset/index.json, rebuilt from the complete releases present (atomically)."""
-    folder = dataset_dir(root)
-    versions = []
-    for v in published(root):
-        sums = (folder / v / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
-        files = {line.split("  ", 1)[1]: line.split("  ", 1)[0] for line in sums if line}
-        files["SHA256SUMS"] = metadata.sha256(folder / v / "SHA256SUMS")
-        package = json.loads((folder / v / "datapackage.json").read_text(encoding="utf-8"))
-        versions.append({"version": v, "date": package["created"][:10],
-                         "files": dict(sorted(files.items()))})
-    doc = {"name": "geoevents", "latest": versions[-1]["version"] if versions else None,
-           "versions": versions}
-    path = folder / "index.json"
-    tmp = folder / ".index.json.tmp"
-    _text(tmp, metadata.dumps(doc))
-    os.replace(tmp, path)
-    return path
 
 
 def check_latest(root: Path | str) -> tuple[str, list[str]]:
-    """Rebuild the latest release elsewhere; the files that differ byte for byte."""
+    """Rebuild the latest release elsewhere; the files that differ byte for byte.
+
+    First every published folder is verified against the index (TamperedRelease
+    otherwise); then the rebuild is compared with the folder and with the index.
+    """
     root = Path(root)
+    dataset = dataset_dir(root)
+    doc = index.read(dataset)
+    index.verify_all(dataset, doc)
+    _refuse_unlisted_readonly(dataset, doc)
     versions = published(root)
     if not versions:
-        raise ReleaseError("there is no release to check", "build one first: geoevents build 1.0.0")
+        raise ReleaseError("there is no release to check", "build one first: geoevents build 1.0.0",
+                           exit_code=EXIT_USAGE)
     latest = versions[-1]
     previous = versions[-2] if len(versions) > 1 else None
+    entry = index.entry(doc, latest)
     with tempfile.TemporaryDirectory(prefix="geoevents-check-") as tmp:
         out = Path(tmp) / latest
         build(root, latest, out=out, previous=previous)
-        published_dir = dataset_dir(root) / latest
-        names = sorted({p.name for p in out.iterdir()} | {p.name for p in published_dir.iterdir()})
-        differing = [
-            n for n in names
-            if not (out / n).is_file() or not (published_dir / n).is_file()
-            or (out / n).read_bytes() != (published_dir / n).read_bytes()
-        ]
-    return latest, differing
+        rebuilt = {p.name: index.file_sha256(p) for p in out.iterdir()}
+    names = sorted(set(rebuilt) | set(entry["files"]))
+    return latest, [n for n in names if rebuilt.get(n) != entry["files"].get(n)]
+
+
+def _refuse_unlisted_readonly(dataset: Path, doc: dict) -> None:
+    """--check changes nothing: a journal or an unlisted folder is reported, not repaired."""
+    if (dataset / index.JOURNAL).exists() or list(dataset.glob(".tmp-*")):
+        raise EnvironmentFailure(
+            f"{dataset} holds what an interrupted build left",
+            "run 'geoevents build VERSION' (any version): it finishes or cleans it first",
+        )
+    if dataset.is_dir():
+        _refuse_unlisted(dataset, doc)

@@ -20,7 +20,8 @@ KEYS = {
 
 
 def parse_version(text: str) -> tuple[int, int, int]:
-    m = re.fullmatch(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)", text)
+    # [0-9], not \d: \d takes any script's digits, and '1٠.0.0' is no version
+    m = re.fullmatch(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)", text)
     if not m:
         raise ValueError(f"{text!r} is not a version MAJOR.MINOR.PATCH, like 1.0.0")
     return int(m[1]), int(m[2]), int(m[3])
@@ -102,6 +103,20 @@ def _required(fields: dict, tables: dict) -> str:
     if fields["added"] or any(t.get("added") for t in tables.values()):
         return "minor"
     return "patch"
+
+
+def bump_reasons(changes: dict) -> str:
+    """Why the change needs the bump it needs, in words: '3 events added, 1 field added'."""
+    parts = []
+    for kind in ("removed", "retyped", "added"):
+        fields = changes["fields"][kind]
+        if fields:
+            parts.append(f"{len(fields)} field(s) {kind} ({', '.join(fields[:5])})")
+    for table, t in sorted(changes["tables"].items()):
+        for kind in ("added", "removed", "changed"):
+            if t.get(kind):
+                parts.append(f"{len(t[kind])} {table} row(s) {kind}")
+    return ", ".join(parts) or "nothing changed"
 
 
 def understated(previous: str, version: str, required: str) -> str | None:

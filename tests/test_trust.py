@@ -1,0 +1,277 @@
+"""The index is the commit record: crashes at every stage, tampering, locks, safe writers."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from geoevents import release
+from geoevents.cli import main
+from geoevents.release import index, metadata
+
+DATA = Path(__file__).parent / "data"
+CHANGELOG = ("# Changelog\n\n## [1.0.1] - 2023-10-03\n\n- Fix.\n\n"
+             "## [1.0.0] - 2023-10-02\n\n- First release.\n")
+
+
+def invoke(*args, env=None):
+    return CliRunner().invoke(main, [str(a) for a in args], env=env)
+
+
+def new_project(parent: Path, name: str = "project") -> Path:
+    root = parent / name
+    shutil.copytree(DATA / "valid", root)
+    (root / "CHANGELOG.md").write_text(CHANGELOG, encoding="utf-8")
+    return root
+
+
+def run_cli(root: Path, *args, **env) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "geoevents", *args, "--root", str(root)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, **env},
+    )
+
+
+def leftovers(root: Path) -> list[str]:
+    dataset = root / "dataset"
+    return sorted(p.name for p in dataset.iterdir()
+                  if p.name.startswith((".tmp-", ".pending", ".index.json.tmp")))
+
+
+def listed(root: Path) -> list[str]:
+    path = root / "dataset" / "index.json"
+    return [e["version"] for e in json.loads(path.read_text())["versions"]] if path.exists() else []
+
+
+@pytest.fixture(scope="module")
+def killed(tmp_path_factory):
+    """One project per build stage, its build of 1.0.0 killed (SIGKILL) at that stage."""
+    parent = tmp_path_factory.mktemp("killed")
+    roots = {stage: new_project(parent, stage) for stage in release.STAGES}
+    procs = {stage: run_cli(root, "build", "1.0.0", **{release.KILL_AT: stage})
+             for stage, root in roots.items()}
+    codes = {stage: proc.wait(timeout=300) for stage, proc in procs.items()}
+    return roots, codes
+
+
+@pytest.mark.parametrize("stage", release.STAGES)
+def test_kill_at_each_stage_then_the_next_build_completes(killed, stage):
+    roots, codes = killed
+    root = roots[stage]
+    assert codes[stage] == -signal.SIGKILL
+    folder = root / "dataset" / "1.0.0"
+    # what the crash left: the index lists 1.0.0 only once the folder is complete
+    assert listed(root) == (["1.0.0"] if stage == "indexed" else [])
+    assert folder.exists() == (stage in ("renamed", "indexed"))
+    if stage == "renamed":  # complete, and exactly what the journal says
+        journal = json.loads((root / "dataset" / index.JOURNAL).read_text())
+        assert index.differences(folder, journal) == []
+    again = invoke("build", "1.0.0", "--root", root)
+    if stage == "indexed":  # committed before the kill: published, nothing to finish
+        assert again.exit_code == 2 and "already published" in again.output
+    else:
+        assert again.exit_code == 0, again.output
+    if stage == "renamed":
+        assert "finished dataset/1.0.0" in again.output
+    if stage in ("written", "journaled"):
+        assert "removed .tmp-1.0.0-" in again.output
+    assert listed(root) == ["1.0.0"]
+    assert leftovers(root) == []
+    entry = json.loads((root / "dataset" / "index.json").read_text())["versions"][0]
+    assert index.differences(folder, entry) == []
+    assert set(entry["bytes"]) == set(entry["files"])
+
+
+def test_check_after_a_finished_crash_passes(killed):
+    roots, _ = killed
+    root = roots["renamed"]
+    if leftovers(root):  # the parametrized test has not run first
+        assert invoke("build", "1.0.0", "--root", root).exit_code == 0
+    result = invoke("build", "--check", "--root", root)
+    assert result.exit_code == 0, result.output
+
+
+def test_check_refuses_what_an_interrupted_build_left(tmp_path):
+    root = new_project(tmp_path)
+    proc = run_cli(root, "build", "1.0.0", **{release.KILL_AT: "renamed"})
+    assert proc.wait(timeout=300) == -signal.SIGKILL
+    result = invoke("build", "--check", "--root", root)
+    assert result.exit_code == 3 and "interrupted build" in result.output
+    assert (root / "dataset" / ".pending.json").exists()  # --check changes nothing
+
+
+@pytest.fixture
+def released(tmp_path):
+    root = new_project(tmp_path)
+    result = invoke("build", "1.0.0", "--root", root)
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    dataset = root / "dataset"
+    return {str(p.relative_to(dataset)): p.read_bytes() for p in sorted(dataset.rglob("*"))
+            if p.is_file() and p.name != index.LOCK}
+
+
+def test_tampered_release_with_new_sums_is_not_reblessed(released):
+    folder = released / "dataset" / "1.0.0"
+    events = folder / "events.csv"
+    events.write_text(events.read_text().replace("Kim", "Kxm", 1))
+    (folder / "SHA256SUMS").write_text(metadata.sha256sums(folder))  # a consistent forgery
+    before = snapshot(released)
+    (released / "annotations" / "events.yaml").write_text(
+        (released / "annotations" / "events.yaml").read_text().replace(
+            "summary: Kim Jong Un met", "summary: Kim met"))
+    for args in (("build", "1.0.1"), ("build", "--check"), ("diff", "1.0.0", "1.0.0")):
+        result = invoke(*args, "--root", released)
+        assert result.exit_code == 3, (args, result.output)
+        assert "dataset/1.0.0 differs from its entry in index.json" in result.output
+        assert "events.csv" in result.output and "Traceback" not in result.output
+    assert snapshot(released) == before
+
+
+def test_a_folder_the_index_does_not_list_stops_the_build(released):
+    shutil.copytree(released / "dataset" / "1.0.0", released / "dataset" / "1.0.1")
+    before = snapshot(released)
+    result = invoke("build", "1.1.0", "--root", released)
+    assert result.exit_code == 3
+    assert "dataset/1.0.1 is not listed in index.json" in result.output
+    assert snapshot(released) == before
+    assert release.published(released) == ["1.0.0"]
+
+
+def test_corrupt_index_is_an_environment_error(released):
+    path = released / "dataset" / "index.json"
+    for text in (path.read_text()[:100], "[]", '{"versions": [{"version": "1.0.0"}]}'):
+        path.write_text(text)
+        result = invoke("build", "1.0.1", "--root", released)
+        assert result.exit_code == 3 and "index.json" in result.output, result.output
+        assert "git checkout" in result.output
+        assert not (released / "dataset" / "1.0.1").exists()
+
+
+def test_old_index_gains_file_sizes_once_verified(released):
+    path = released / "dataset" / "index.json"
+    doc = json.loads(path.read_text())
+    sizes = doc["versions"][0].pop("bytes")
+    path.write_text(json.dumps(doc))
+    (released / "annotations" / "events.yaml").write_text(
+        (released / "annotations" / "events.yaml").read_text().replace(
+            "summary: Kim Jong Un met", "summary: Kim met"))
+    assert invoke("build", "1.0.1", "--root", released).exit_code == 0
+    doc = json.loads(path.read_text())
+    assert doc["versions"][0]["bytes"] == sizes
+    assert [e["version"] for e in doc["versions"]] == ["1.0.0", "1.0.1"]
+
+
+def test_a_held_lock_refuses_cleanly(released):
+    from filelock import FileLock
+
+    with FileLock(str(released / "dataset" / index.LOCK)):
+        result = invoke("build", "1.0.1", "--root", released, env={release.LOCK_TIMEOUT: "0"})
+    assert result.exit_code == 3 and "another build holds" in result.output
+    assert not (released / "dataset" / "1.0.1").exists()
+
+
+def test_two_concurrent_builds_end_cleanly(tmp_path):
+    root = new_project(tmp_path)
+    procs = [run_cli(root, "build", "1.0.0") for _ in range(2)]
+    outputs = [p.communicate(timeout=300)[0] for p in procs]
+    assert sorted(p.returncode for p in procs) == [0, 2], outputs
+    assert not any("Traceback" in o or "internal error" in o for o in outputs)
+    assert listed(root) == ["1.0.0"] and leftovers(root) == []
+
+
+def test_release_is_readable_by_others(released):
+    folder = released / "dataset" / "1.0.0"
+    assert folder.stat().st_mode & 0o777 == 0o755
+    assert {p.stat().st_mode & 0o777 for p in folder.iterdir()} == {0o644}
+
+
+def test_docs_may_not_go_into_dataset(released):
+    (released / "annotations" / "events.yaml").write_text(
+        (released / "annotations" / "events.yaml").read_text().replace(
+            "summary: Kim Jong Un met", "summary: Kim met"))
+    before = snapshot(released)
+    for docs in (released / "dataset" / "1.0.0", released / "dataset"):
+        result = invoke("build", "1.0.1", "--root", released, "--docs", docs)
+        assert result.exit_code == 2 and "only releases live" in result.output
+    assert snapshot(released) == before
+
+
+@pytest.mark.parametrize("version", ["1٠.0.0", "１.0.0", "1.0", "01.0.0", "1.0.0-rc1", "../1.0.0"])
+def test_versions_are_ascii_semver(tmp_path, version):
+    root = new_project(tmp_path)
+    result = invoke("build", version, "--root", root)
+    assert result.exit_code == 2 and "is not a version" in result.output
+    assert not (root / "dataset").exists() or not list((root / "dataset").iterdir())
+
+
+def test_read_only_dataset_is_an_environment_error(released, monkeypatch):
+    def refuse(src, dst):
+        raise OSError(errno.EROFS, "Read-only file system", str(dst))
+
+    (released / "annotations" / "events.yaml").write_text(
+        (released / "annotations" / "events.yaml").read_text().replace(
+            "summary: Kim Jong Un met", "summary: Kim met"))
+    before = snapshot(released)
+    monkeypatch.setattr(release.os, "rename", refuse)
+    result = invoke("build", "1.0.1", "--root", released)
+    assert result.exit_code == 3, result.output
+    assert "Read-only file system" in result.output and "read-only" in result.output
+    monkeypatch.undo()
+    assert snapshot(released) == {**before, ".pending.json": snapshot(released)[".pending.json"]}
+    result = invoke("build", "1.0.1", "--root", released)  # the journal is cleaned, 1.0.1 built
+    assert result.exit_code == 0, result.output
+    assert leftovers(released) == [] and release.published(released) == ["1.0.0", "1.0.1"]
+
+
+def test_full_disk_is_an_environment_error(released, monkeypatch):
+    def full(self, path, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    (released / "annotations" / "events.yaml").write_text(
+        (released / "annotations" / "events.yaml").read_text().replace(
+            "summary: Kim Jong Un met", "summary: Kim met"))
+    before = snapshot(released)
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", full)
+    result = invoke("build", "1.0.1", "--root", released)
+    assert result.exit_code == 3 and "disk is full" in result.output, result.output
+    assert snapshot(released) == before and leftovers(released) == []
+
+
+def test_citation_cff_is_serialized_not_formatted():
+    import jsonschema
+
+    names = ['Ann "A"\n  - name: "Mallory"', "back\\slash", "Nul\x00byte", "tab\there", "é 中"]
+    curators = pl.DataFrame({"curator_id": [f"c{i}" for i in range(len(names))], "name": names,
+                             "orcid": [None] * len(names)}, schema_overrides={"orcid": pl.String})
+    cff = yaml.safe_load(metadata.citation_cff("1.0.0", "2023-10-02", curators))
+    assert [a["name"] for a in cff["authors"]] == names
+    schema = json.loads((DATA / "cff-schema-1.2.0.json").read_text())
+    jsonschema.validate(cff, schema)
+
+
+def test_timeline_draws_the_far_future(tmp_path):
+    import datetime as dt
+
+    from geoevents.release import timeline
+
+    days = [dt.date(2019, 4, 25), dt.date(9999, 12, 31)]
+    events = pl.DataFrame({"event_id": ["a", "b"], "date_start": days, "date_end": days,
+                           "event_type": ["CONSULT", "CONSULT"], "status": ["occurred", "planned"]})
+    timeline.draw(events, tmp_path / "t.png", "far")
+    assert (tmp_path / "t.png").read_bytes().startswith(b"\x89PNG")
