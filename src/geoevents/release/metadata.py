@@ -158,24 +158,55 @@ def _contributors(curators: pl.DataFrame) -> list[dict]:
 
 
 def citation_cff(version: str, date: str, curators: pl.DataFrame) -> str:
-    lines = [
-        "cff-version: 1.2.0",
-        'message: "If you use this dataset, please cite it as below."',
-        "type: dataset",
-        f'title: "{TITLE}"',
-        f'version: "{version}"',
-        f'date-released: "{date}"',
-        "license: CC-BY-4.0",
-        f'abstract: "{DESCRIPTION}"',
-        "keywords:",
-        *[f'  - "{k}"' for k in ("events", "geopolitics", "PLOVER", "event data")],
-        "authors:",
-    ]
+    """CITATION.cff, written by a YAML serializer: no value can add a key or break the file."""
+    authors = []
     for r in curators.sort("curator_id").iter_rows(named=True):
-        lines.append(f'  - name: "{r.get("name") or r["curator_id"]}"')
+        author = {"name": _Quoted(r.get("name") or r["curator_id"])}
         if r.get("orcid"):
-            lines.append(f'    orcid: "https://orcid.org/{r["orcid"]}"')
-    return "\n".join(lines) + "\n"
+            author["orcid"] = _Quoted(f"https://orcid.org/{r['orcid']}")
+        authors.append(author)
+    doc = {
+        "cff-version": "1.2.0",
+        "message": _Quoted("If you use this dataset, please cite it as below."),
+        "type": "dataset",
+        "title": _Quoted(TITLE),
+        "version": _Quoted(version),
+        "date-released": _Quoted(date),
+        "license": "CC-BY-4.0",
+        "abstract": _Quoted(DESCRIPTION),
+        "keywords": [_Quoted(k) for k in ("events", "geopolitics", "PLOVER", "event data")],
+        "authors": authors,
+    }
+    return dump_yaml(doc)
+
+
+class _Quoted(str):
+    """A string the YAML serializer writes double-quoted (CFF's own examples quote them)."""
+
+
+def dump_yaml(doc: dict) -> str:
+    """YAML by PyYAML's serializer; it must read back as the same data, or nothing is written."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        def increase_indent(self, flow=False, indentless=False):  # "  - item" under a key
+            return super().increase_indent(flow, False)
+
+    Dumper.add_representer(_Quoted, lambda dumper, value: dumper.represent_scalar(
+        "tag:yaml.org,2002:str", str(value), style='"'))
+    text = yaml.dump(doc, Dumper=Dumper, sort_keys=False, allow_unicode=True,
+                     width=float("inf"), default_flow_style=False)
+    if yaml.safe_load(text) != _plain(doc):
+        raise ValueError("the YAML serializer did not round-trip a release file")
+    return text
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return str(value) if isinstance(value, str) else value
 
 
 def release_readme(version: str, date: str, tables: dict[str, pl.DataFrame], changes: dict,

@@ -63,6 +63,22 @@ def draw(events: pl.DataFrame, path: Path, title: str) -> None:
     plt.close(fig)
 
 
+def _clip_to_calendar(ax) -> None:
+    """Keep the axis within the years matplotlib can draw (1 to 9999).
+
+    The automatic margins around an event dated 9999-12-31 would reach past the
+    year 9999, which matplotlib cannot turn into a date; other limits are left as
+    they are, so the pictures of earlier releases stay byte for byte the same.
+    """
+    import matplotlib.dates as mdates
+
+    lo, hi = ax.get_xlim()
+    first = mdates.date2num(dt.datetime(1, 1, 1))
+    last = mdates.date2num(dt.datetime(9999, 12, 31))
+    if lo < first or hi > last:
+        ax.set_xlim(max(lo, first), min(hi, last))
+
+
 def _plot(ax, rows: pl.DataFrame, types: list[str], narrow: bool = False) -> None:
     import matplotlib.dates as mdates
 
@@ -80,6 +96,7 @@ def _plot(ax, rows: pl.DataFrame, types: list[str], narrow: bool = False) -> Non
         ax.scatter(part.get_column("date_start").to_list(), part.get_column("y").to_list(),
                    marker=marker, s=42, label=status, zorder=2, edgecolors="black",
                    linewidths=0.5)
+    _clip_to_calendar(ax)
     if narrow:  # a few background events: label their first year only
         first = min(rows.get_column("date_start").to_list())
         ax.set_xticks([dt.date(first.year, 1, 1)])
