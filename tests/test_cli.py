@@ -85,7 +85,7 @@ def test_init_scaffolds_a_valid_project(tmp_path):
         assert (target / rel).is_file(), rel
     assert invoke("validate", "--root", str(target)).exit_code == 0
     again = invoke("init", str(target))
-    assert again.exit_code == 2 and "not empty" in again.output
+    assert again.exit_code == 2 and "not an empty folder" in again.output
 
 
 def test_project_codebook_is_used(project, tmp_path):
@@ -99,3 +99,42 @@ def test_project_codebook_is_used(project, tmp_path):
     vocab = project.path("schemas/vocabularies.yaml")
     vocab.write_text(vocab.read_text().replace("statuses:\n", "statuses:\n  rumoured: Hearsay.\n"))
     assert ("vocabulary", "annotations/events.yaml", 4, "status") not in project.found()
+
+
+def test_an_unexpected_exception_is_an_internal_error_exit_4(project, monkeypatch):
+    from geoevents import check
+
+    def broken(root):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(check, "run", broken)
+    result = invoke("validate", "--root", str(project.root))
+    assert result.exit_code == 4
+    assert result.output.splitlines()[0] == "internal error: KeyError: 'boom'"
+    assert "GEOEVENTS_DEBUG=1" in result.output and "Traceback" not in result.output
+    monkeypatch.setenv("GEOEVENTS_DEBUG", "1")
+    debug = invoke("validate", "--root", str(project.root))
+    assert debug.exit_code == 1 and isinstance(debug.exception, KeyError)  # re-raised
+
+
+def test_an_os_error_is_the_environment_exit_3(project, monkeypatch):
+    import errno
+
+    from geoevents import check
+
+    def denied(root):
+        raise PermissionError(errno.EACCES, "Permission denied", str(project.root / "seeds"))
+
+    monkeypatch.setattr(check, "run", denied)
+    result = invoke("validate", "--root", str(project.root))
+    assert result.exit_code == 3
+    assert "Permission denied" in result.output and str(project.root / "seeds") in result.output
+    assert "hint: check the permissions" in result.output
+
+
+def test_init_into_a_file_is_a_usage_error(tmp_path):
+    target = tmp_path / "file"
+    target.write_text("x")
+    result = invoke("init", str(target))
+    assert result.exit_code == 2 and "is a file" in result.output
+    assert target.read_text() == "x"

@@ -44,8 +44,8 @@ The codebook in use is `schemas/`. Check everything with:
 def init(directory: Path) -> list[Path]:
     """Create the folders and starter files; refuse to touch an existing project."""
     directory = Path(directory)
-    if directory.exists() and any(directory.iterdir()):
-        raise FileExistsError(f"{directory} exists and is not empty; choose a new folder")
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise FileExistsError(f"{directory} exists and is not an empty folder; choose a new one")
     codebook = load_codebook(schemas_dir())
     made: list[Path] = []
 
