@@ -28,21 +28,22 @@ def split_at_gap(starts: list[dt.date]) -> dt.date | None:
 
 def draw(events: pl.DataFrame, path: Path, title: str) -> None:
     """Write a PNG; the same events give the same bytes (no timestamps in the file)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # a Figure of its own with the Agg canvas: no pyplot, so the process's
+    # plotting backend and pyplot's figure registry are left as they are
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     rows = events.filter(pl.col("date_start").is_not_null()).sort("date_start", "event_id")
     types = sorted(set(rows.get_column("event_type").to_list()))
     split = split_at_gap(rows.get_column("date_start").to_list())
-    height = 0.45 * max(len(types), 4) + 1.6
+    fig = Figure(figsize=(11, 0.45 * max(len(types), 4) + 1.6), dpi=100)
+    FigureCanvasAgg(fig)
     if split is None:
-        fig, main = plt.subplots(figsize=(11, height), dpi=100)
+        main = fig.subplots()
         panels = [(main, rows)]
     else:
-        fig, (early, main) = plt.subplots(
-            1, 2, sharey=True, figsize=(11, height), dpi=100,
+        early, main = fig.subplots(
+            1, 2, sharey=True,
             gridspec_kw={"width_ratios": [1, 6], "wspace": 0.05},
         )
         panels = [(early, rows.filter(pl.col("date_start") < split)),
@@ -60,7 +61,6 @@ def draw(events: pl.DataFrame, path: Path, title: str) -> None:
     with warnings.catch_warnings():  # a range of days leaves the date locator unsure; harmless
         warnings.simplefilter("ignore", UserWarning)
         fig.savefig(path, format="png", metadata={"Software": None})
-    plt.close(fig)
 
 
 def _clip_to_calendar(ax) -> None:
