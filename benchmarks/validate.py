@@ -28,6 +28,7 @@ import os
 import re
 import resource
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -41,9 +42,10 @@ SRC = REPO / "src"
 
 TOLERANCE_KM = 30.0  # the validator's border tolerance (geography.TOLERANCE_KM)
 EARLIEST = dt.date(1900, 1, 1)
-SIDE = r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([?~%])?$"
+#: ASCII digits only, as the validator (``\d`` would take fullwidth and Arabic-Indic ones)
+SIDE = r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?([?~%])?$"
 #: EDTF levels 0-1 as the validator accepts them, as one regex (for GX)
-EDTF_SIDE = r"\d{4}(?:-\d{2}(?:-\d{2})?)?[?~%]?"
+EDTF_SIDE = r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?[?~%]?"
 EDTF = rf"^(?:{EDTF_SIDE}|(?:{EDTF_SIDE}|\.\.)?/(?:{EDTF_SIDE}|\.\.)?)$"
 
 
@@ -441,12 +443,21 @@ def run_floor(root: Path) -> dict:
             typed[name].filter(pl.col(column).is_not_null() & ~pl.col("_ok")).height
         )
     events, sources = typed.get("events"), typed.get("sources")
+    today = dt.date.today()
     if events is not None:
-        counts["events.date-too-early"] = events.filter(pl.col("_start") < EARLIEST).height
+        counts["events.date-too-early"] = events.filter(
+            pl.coalesce("_start", "_end") < EARLIEST
+        ).height
+        future = (pl.col("status") == "occurred") & (pl.col("_start") > today)
+        counts["events.date-future-event"] = events.filter(future).height
+        events = events.filter(~future.fill_null(False))
+    if sources is not None:
+        counts["sources.date-future-source"] = sources.filter(pl.col("_start") > today).height
     if events is not None and citations is not None and sources is not None:
+        capped = lambda c: pl.when(pl.col(c) > today).then(today).otherwise(pl.col(c)).alias(c)
         spans = (
             citations.select("event_id", "source_id")
-            .join(sources.select("source_id", "_start", "_end"), on="source_id")
+            .join(sources.select("source_id", capped("_start"), capped("_end")), on="source_id")
             .group_by("event_id")
             .agg(newest=pl.col("_end").max(), oldest=pl.col("_start").min())
         )
@@ -545,35 +556,75 @@ def run_floor(root: Path) -> dict:
     # evidence: files and hashes, quotes in their sources, translations
     texts = {}
     if sources is not None:
-        missing = mismatched = 0
+        missing = mismatched = refused = undecodable = 0
+        project = root.resolve()
         for sid, file, sha in sources.select("source_id", "file", "sha256").rows():
-            path = root / "seeds" / (file or "")
-            if not file or not path.is_file():
+            if not file:
                 missing += 1
                 continue
-            data = path.read_bytes()
+            name = Path(file)
+            path = root / "seeds" / name
+            if name.is_absolute() or ".." in name.parts or "\\" in file:
+                refused += 1
+                continue
+            resolved = path.resolve()
+            if not resolved.is_relative_to(project):
+                refused += 1
+                continue
+            try:
+                info = os.stat(resolved)
+            except FileNotFoundError:
+                missing += 1
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                refused += 1
+                continue
+            data = resolved.read_bytes()
             mismatched += hashlib.sha256(data).hexdigest() != sha
-            texts[sid] = data.decode("utf-8", errors="replace")
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                undecodable += 1
+                continue
+            undecodable += "\ufffd" in text
+            texts[sid] = text
         counts["sources.source-missing"], counts["sources.source-hash"] = missing, mismatched
+        counts["sources.source-path"] = refused
+        counts["sources.source-encoding"] = undecodable
         folded = pl.DataFrame(
             {"source_id": list(texts), "text": list(texts.values())},
             schema={"source_id": pl.String, "text": pl.String},
         ).with_columns(fold(pl.col("text")))
+        # texts with combining marks left after NFC: there a match must not stop before one
+        marked = set(folded.filter(pl.col("text").str.contains(r"\p{M}")).get_column("source_id"))
         texts = dict(folded.rows())
         langs = sources.select("source_id", "language")
         for name in ("citations", "errata"):
             frame = typed.get(name)
             if frame is None:
                 continue
-            cited = frame.filter(
-                pl.col("quote").is_not_null() & pl.col("source_id").is_in(list(texts))
+            quoted = frame.filter(pl.col("quote").is_not_null()).select(
+                "source_id", "quote", _q=fold(pl.col("quote"))
             )
-            cited = cited.select("source_id", _q=fold(pl.col("quote")))
+            damaged = pl.col("quote").str.contains("\ufffd", literal=True)
+            counts[f"{name}.quote-empty"] = quoted.filter(pl.col("_q") == "").height
+            counts[f"{name}.quote-replacement"] = quoted.filter(damaged).height
+            cited = quoted.filter(
+                (pl.col("_q") != "") & ~damaged & pl.col("source_id").is_in(list(texts))
+            )
             notfound = 0
             for (sid,), group in cited.group_by("source_id"):
-                notfound += group.select(
-                    (~pl.lit(texts[sid]).str.contains(pl.col("_q"), literal=True)).sum()
-                ).item()
+                text = pl.lit(texts[sid])
+                if sid not in marked:
+                    notfound += group.select(
+                        (~text.str.contains(pl.col("_q"), literal=True)).sum()
+                    ).item()
+                    continue
+                b = text.str.find(pl.col("_q"), literal=True)
+                at = pl.lit(texts[sid].encode()).bin.head(b).cast(pl.String).str.len_chars()
+                after = text.str.slice(at + pl.col("_q").str.len_chars(), 1)
+                cut = after.str.contains(r"^\p{M}").fill_null(False)
+                notfound += group.select((b.is_null() | cut).sum()).item()
             counts[f"{name}.quote-not-found"] = notfound
             counts[f"{name}.quote-translation"] = (
                 frame.join(langs, on="source_id")

@@ -49,6 +49,9 @@ def test_derived_columns(value, start, end, precision, approximate, uncertain):
         ("..", "date-format"), ("2019/2020/2021", "date-format"), ("", "date-format"),
         ("2023-02-29", "date-invalid"), ("2023-13", "date-invalid"), ("2023-00", "date-invalid"),
         ("2023-21-01", "date-invalid"), ("2023-21~", "date-format"), ("2023-09-05/2023-09-04", "date-order"),
+        # digits other than ASCII ones: fullwidth, Arabic-Indic, Devanagari
+        ("２０２３-09-13", "date-format"), ("٢٠٢٣", "date-format"), ("2023-٠٩", "date-format"),
+        ("../२०२३", "date-format"), ("2023-09-1３", "date-format"),
     ],
 )
 def test_errors(value, error):
@@ -94,3 +97,30 @@ def test_agrees_with_the_edtf_library(value):
     if value.split("/")[-1][5:7] == "24":  # winter: we run it to the end of February
         return
     assert got["date_end"] == dt.date(upper.tm_year, upper.tm_mon, upper.tm_mday), value
+
+
+def test_open_unknown_and_far_dates_build(project):
+    """Every open or unknown interval validate accepts builds, and so does 9999-12-31."""
+    from click.testing import CliRunner
+
+    from geoevents.cli import main
+
+    project.edit("annotations/events.yaml", 'date: "2023-09-13"', 'date: "../2023-09-13"')
+    project.edit("annotations/events-flat.csv", ",2023-09~,", ",/2023-09-13,")
+    project.append("annotations/events-flat.csv",
+                   "9999-kim-putin-summit,9999-12-31,planned,CONSULT,visit,diplomatic,,"
+                   "Kim and Putin plan to meet again.,tester,tester,2023-10-01,\n")
+    project.append("annotations/event_actors.csv", "9999-kim-putin-summit,kim-jong-un,actor\n")
+    project.append("annotations/citations.csv",
+                   "9999-kim-putin-summit,sample-zh,金正恩在东方航天发射场与普京会晤,Kim met Putin\n")
+    project.write("CHANGELOG.md", "# Changelog\n\n## [1.0.0] - 2023-10-02\n\n- First release.\n")
+    assert project.problems() == []
+    result = CliRunner().invoke(main, ["build", "1.0.0", "--root", str(project.root)])
+    assert result.exit_code == 0, result.output
+    events = pl.read_parquet(project.path("dataset/1.0.0/events.parquet"))
+    got = {r["date"]: (r["date_start"], r["date_end"]) for r in events.iter_rows(named=True)}
+    assert got == {
+        "../2023-09-13": (None, dt.date(2023, 9, 13)),
+        "/2023-09-13": (None, dt.date(2023, 9, 13)),
+        "9999-12-31": (dt.date(9999, 12, 31), dt.date(9999, 12, 31)),
+    }

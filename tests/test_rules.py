@@ -353,6 +353,156 @@ def test_errata_quotes_are_verified(project):
     assert only(project, "quote-not-found") == {("annotations/errata.yaml", 3, "quote")}
 
 
+# --- evidence and dates at the edges: paths, encodings, empty quotes, the clock ---
+
+
+def zh_text(project) -> str:
+    return project.path("seeds/sample_zh.txt").read_text(encoding="utf-8")
+
+
+def register_bytes(project, data: bytes) -> None:
+    """seeds/sample_zh.txt holds ``data`` and sources.yaml records its sha256."""
+    import hashlib
+
+    old = hashlib.sha256(project.path("seeds/sample_zh.txt").read_bytes()).hexdigest()
+    project.write("seeds/sample_zh.txt", data)
+    project.edit(SOURCES, old, hashlib.sha256(data).hexdigest())
+
+
+def test_source_path_absolute_is_never_read(project):
+    project.edit(SOURCES, "file: sample_zh.txt", "file: /etc/passwd")
+    assert only(project, "source-path") == {(SOURCES, 3, "file")}
+
+
+def test_source_path_climbing_out(project):
+    project.edit(SOURCES, "file: sample_zh.txt", "file: ../../sample_zh.txt")
+    assert only(project, "source-path") == {(SOURCES, 3, "file")}
+
+
+def test_source_path_link_out_of_the_project(project, tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(project.path("seeds/sample_zh.txt").read_bytes())  # same hash
+    project.path("seeds/sample_zh.txt").unlink()
+    project.path("seeds/sample_zh.txt").symlink_to(outside)
+    assert only(project, "source-path") == {(SOURCES, 3, "file")}
+
+
+def test_source_path_link_inside_the_project_is_fine(project):
+    project.path("seeds/originals").mkdir()
+    project.path("seeds/sample_zh.txt").rename(project.path("seeds/originals/sample_zh.txt"))
+    project.path("seeds/sample_zh.txt").symlink_to("originals/sample_zh.txt")
+    assert project.problems() == []
+
+
+def test_source_path_fifo_is_refused_unopened(project):
+    import os
+    import signal
+
+    os.mkfifo(project.path("seeds/pipe.txt"))
+    project.edit(SOURCES, "file: sample_zh.txt", "file: pipe.txt")
+    signal.alarm(30)  # opening a FIFO for reading would block here for ever
+    try:
+        assert only(project, "source-path") == {(SOURCES, 3, "file")}
+    finally:
+        signal.alarm(0)
+
+
+def test_source_path_folder(project):
+    project.path("seeds/texts").mkdir()
+    project.edit(SOURCES, "file: sample_zh.txt", "file: texts")
+    assert only(project, "source-path") == {(SOURCES, 3, "file")}
+
+
+def test_source_encoding_not_utf8_is_not_decoded(project):
+    data = project.path("seeds/sample_zh.txt").read_bytes()
+    register_bytes(project, data.replace("。".encode(), b"\xa1\xa3", 1))  # GB2312's 。
+    problems = project.problems()
+    assert {(p["rule"], p["file"], p["line"], p["field"]) for p in problems} == {
+        ("source-encoding", "seeds/sample_zh.txt", 3, None)}
+    assert "offset" in problems[0]["message"]
+
+
+def test_source_encoding_replacement_character(project):
+    register_bytes(project, zh_text(project).replace("\n\n", "\n\ufffd\n", 1).encode())
+    assert only(project, "source-encoding") == {("seeds/sample_zh.txt", 2, None)}
+
+
+def test_quote_replacement(project):
+    project.edit(EVENTS, "与普京会晤。\n", "与普京会\ufffd。\n")
+    assert only(project, "quote-replacement") == {(EVENTS, 18, "quote")}
+
+
+def test_quote_replacement_matching_a_damaged_source(project):
+    register_bytes(project, zh_text(project).replace("与普京会晤", "与普京会\ufffd").encode())
+    project.edit(EVENTS, "与普京会晤。\n", "与普京会\ufffd。\n")
+    assert project.found() == {("quote-replacement", EVENTS, 18, "quote"),
+                               ("source-encoding", "seeds/sample_zh.txt", 3, None)}
+
+
+def test_quote_empty_or_white_space(project):
+    project.edit(EVENTS, "quote: 2023年9月13日，金正恩在东方航天发射场与普京会晤。", 'quote: ""')
+    project.edit(CITATIONS, "如果朝鲜向俄罗斯提供武器，美国将 采取行动", "\u3000 ")
+    assert only(project, "quote-empty") == {(EVENTS, 18, "quote"), (CITATIONS, 2, "quote")}
+
+
+def test_quote_empty_in_errata(project):
+    project.write("annotations/errata.yaml",
+                  "- erratum_id: wrong-place\n  source_id: sample-zh\n  quote: \"\\t \"\n"
+                  "  quote_en: nothing\n  correction: test\n")
+    assert only(project, "quote-empty") == {("annotations/errata.yaml", 3, "quote")}
+
+
+def test_quote_decomposed_matches_a_composed_source(project):
+    import unicodedata
+
+    register_bytes(project, zh_text(project).replace("朝中社报道", "Tin Việt Nam").encode())
+    project.write("annotations/errata.yaml",
+                  "- erratum_id: a-title\n  source_id: sample-zh\n"
+                  f"  quote: {unicodedata.normalize('NFD', 'Tin Việt')}\n"
+                  "  quote_en: News\n  correction: test\n")
+    assert project.problems() == []
+
+
+def test_date_format_unicode_digits(project):
+    project.edit(EVENTS, 'date: "2023-09-13"', 'date: "２０２３-09-13"')
+    project.edit(SOURCES, 'published: "2023-09-14"', 'published: "٢٠٢٣-09-14"')
+    assert only(project, "date-format") == {(EVENTS, 3, "date"), (SOURCES, 9, "published")}
+
+
+def test_date_too_early_with_an_unknown_start(project):
+    project.edit(EVENTS, 'date: "2023-09-13"', 'date: "../1899-09-13"')
+    assert only(project, "date-too-early") == {(EVENTS, 3, "date")}
+
+
+def test_open_and_unknown_starts_are_valid(project):
+    project.edit(EVENTS, 'date: "2023-09-13"', 'date: "../2023-09-13"')
+    project.edit(FLAT, ",2023-09~,", ",/2023-09-13,")
+    assert project.problems() == []
+
+
+def test_date_future_source(project):
+    project.edit(SOURCES, 'published: "2023-09-14"', 'published: "2099-01-01"')
+    assert only(project, "date-future-source") == {(SOURCES, 9, "published")}
+
+
+def test_date_future_event_is_not_saved_by_a_future_source(project):
+    project.edit(SOURCES, 'published: "2023-09-14"', 'published: "2099-01-01"')
+    project.edit(EVENTS, 'date: "2023-09-13"', 'date: "2090-01-01"')
+    assert project.found() == {("date-future-source", SOURCES, 9, "published"),
+                               ("date-future-event", EVENTS, 3, "date")}
+
+
+def test_date_future_event_is_one_error(project):
+    project.edit(EVENTS, 'date: "2023-09-13"', 'date: "2090-01-01"')
+    assert only(project, "date-future-event") == {(EVENTS, 3, "date")}
+
+
+def test_planned_at_the_end_of_the_calendar(project):
+    project.edit(EVENTS, 'date: "2023-09-13"', 'date: "9999-12-31"')
+    project.edit(EVENTS, "status: occurred", "status: planned")
+    assert project.problems() == []
+
+
 # --- event types ---------------------------------------------------------------
 
 

@@ -59,13 +59,20 @@ RULES: dict[str, tuple[str, str]] = {
     "date-after-sources": (ERROR, "an occurred event starts no later than its newest source"),
     "date-before-sources": (ERROR, "a planned or expected event ends no earlier than its oldest source"),
     "date-future-check": (ERROR, "a check is not dated in the future"),
+    "date-future-source": (ERROR, "a source is not published in the future"),
+    "date-future-event": (ERROR, "an occurred event does not start in the future"),
     # references
     "unknown-reference": (ERROR, "every ID used is defined"),
     # evidence
     "source-missing": (ERROR, "every source file exists under seeds/"),
     "source-hash": (ERROR, "every source file's sha256 matches"),
+    "source-path": (ERROR, "a source file is a regular file under seeds/ (no absolute path, no "
+                           "'..', no link out of the project)"),
+    "source-encoding": (ERROR, "a source file is UTF-8 without replacement characters"),
     "no-citation": (ERROR, "every event has at least one citation"),
-    "quote-not-found": (ERROR, "every quote stands in its source"),
+    "quote-not-found": (ERROR, "every quote stands in its source, as whole characters"),
+    "quote-empty": (ERROR, "a quote is not empty or only white space"),
+    "quote-replacement": (ERROR, "a quote holds no replacement character (U+FFFD)"),
     "quote-translation": (ERROR, "quotes from non-English sources have quote_en"),
     # event types
     "mode-type": (ERROR, "the mode belongs to the event type"),

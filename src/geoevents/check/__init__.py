@@ -60,6 +60,7 @@ def run(root: Path | str = ".") -> Result:
         dates.date_problems(tables["events"], "date"),
         dates.date_problems(tables["sources"], "published", prefix="published"),
         dates.too_early(tables["events"]),
+        dates.in_the_future(tables["events"], tables["sources"]),
         dates.against_sources(tables["events"], tables["citations"], tables["sources"]),
         references.check(tables, codebook),
         identity.duplicate_rows(tables, codebook),

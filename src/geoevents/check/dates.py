@@ -17,7 +17,8 @@ import polars as pl
 
 from geoevents import problems as P
 
-PART = r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([?~%])?$"
+#: ASCII digits only: ``\d`` would take fullwidth (２０２３) and Arabic-Indic (٢٠٢٣) ones
+PART = r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?([?~%])?$"
 SEASONS = {21: (3, 5, 0), 22: (6, 8, 0), 23: (9, 11, 0), 24: (12, 2, 1)}
 EARLIEST = dt.date(1900, 1, 1)
 
@@ -171,7 +172,8 @@ def date_problems(frame: pl.DataFrame, column: str, prefix: str = "date") -> pl.
 
 
 def too_early(events: pl.DataFrame) -> pl.DataFrame:
-    bad = events.filter(pl.col("date_start") < EARLIEST)
+    """Events before 1900; an unknown start (``../1899-05``) is judged by its end."""
+    bad = events.filter(pl.coalesce("date_start", "date_end") < EARLIEST)
     return P.from_frame(
         bad, "date-too-early", "date",
         pl.format("{} is before 1900", pl.col("date")),
@@ -179,11 +181,47 @@ def too_early(events: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def in_the_future(events: pl.DataFrame, sources: pl.DataFrame) -> pl.DataFrame:
+    """Sources published after today, and occurred events that start after today.
+
+    Only these two rules read the clock, and time only makes them looser: what
+    validated once validates later.
+    """
+    today = dt.date.today()
+    sources_ = sources.filter(pl.col("published_start") > today)
+    events_ = events.filter((pl.col("status") == "occurred") & (pl.col("date_start") > today))
+    return P.combine([
+        P.from_frame(
+            sources_, "date-future-source", "published",
+            pl.format("source dated {}, which is after today ({})", pl.col("published"),
+                      pl.lit(today.isoformat())),
+            "a source is registered once it is published: check the year of its date",
+        ),
+        P.from_frame(
+            events_, "date-future-event", "date",
+            pl.format("occurred event dated {}, which is after today ({})", pl.col("date"),
+                      pl.lit(today.isoformat())),
+            "an event that has not happened yet is planned or expected: check the date "
+            "or the status",
+        ),
+    ])
+
+
 def against_sources(events, citations, sources) -> pl.DataFrame:
-    """Occurred events start by their newest source; planned ones end after the oldest."""
+    """Occurred events start by their newest source; planned ones end after the oldest.
+
+    A publication date after today counts as today (that source is reported by
+    ``in_the_future``), and an occurred event after today is reported there
+    too, not here: one error for one mistake.
+    """
+    today = pl.lit(dt.date.today(), dtype=pl.Date)
+    capped = lambda c: pl.when(pl.col(c) > today).then(today).otherwise(pl.col(c))  # keeps nulls
     pubs = sources.select(
-        "source_id", pl.col("published_start").alias("p_start"), pl.col("published_end").alias("p_end")
+        "source_id", capped("published_start").alias("p_start"),
+        capped("published_end").alias("p_end"),
     )
+    events = events.filter(~((pl.col("status") == "occurred") & (pl.col("date_start") > today))
+                           .fill_null(False))
     # An event can start after its newest source only if it starts after the
     # earliest publication of all (and end before its oldest one only if it ends
     # before the latest): only those few are joined with their citations.

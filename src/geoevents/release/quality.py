@@ -30,8 +30,11 @@ def expectations(gx, tables: dict[str, pl.DataFrame], codebook: Codebook,
     suites = {
         "events": [
             E.ExpectColumnValuesToBeUnique(column="event_id"),
-            E.ExpectColumnValuesToNotBeNull(column="date_start"),
+            # an open or unknown start ("../2023-09-13", "/2023-09-13") has no
+            # date_start; every date validate accepts has at least one known end
+            E.ExpectColumnValuesToBeInSet(column="date_is_known", value_set=[True]),
             E.ExpectColumnValuesToBeBetween(column="date_start", min_value=dt.datetime(1900, 1, 1)),
+            E.ExpectColumnValuesToBeBetween(column="date_end", min_value=dt.datetime(1900, 1, 1)),
             E.ExpectColumnValuesToBeInSet(column="status", value_set=sorted(voc["statuses"])),
             E.ExpectColumnValuesToBeInSet(column="event_type", value_set=sorted(voc["event_types"])),
             E.ExpectColumnValuesToNotBeNull(column="checked_by"),
@@ -73,12 +76,14 @@ def with_references(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     GX has no expectation across tables, and a value set of every event ID
     costs it minutes at a million events (it copies the set for each metric), so
     polars answers "is this event cited / is this event defined" and GX checks
-    that every answer is yes.
+    that every answer is yes. "Is one end of the date known" is answered the
+    same way, as one column.
     """
     events, citations = tables["events"], tables["citations"]
     in_column = lambda frame: pl.col("event_id").is_in(frame.get_column("event_id").implode())
+    known = pl.col("date_start").is_not_null() | pl.col("date_end").is_not_null()
     return tables | {
-        "events": events.with_columns(event_is_cited=in_column(citations)),
+        "events": events.with_columns(event_is_cited=in_column(citations), date_is_known=known),
         "citations": citations.with_columns(event_is_defined=in_column(events)),
     }
 

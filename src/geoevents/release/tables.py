@@ -8,11 +8,9 @@ their countries, location and sources side by side.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 import polars as pl
 
+from geoevents import evidence_text as T
 from geoevents.codebook import Codebook
 
 TABLES = ("events", "event_actors", "citations", "actors", "locations", "sources", "errata")
@@ -80,14 +78,24 @@ def _events(tables, codebook: Codebook) -> pl.DataFrame:
 
 
 def _citations(citations: pl.DataFrame, texts: dict[str, str]) -> pl.DataFrame:
-    """Citations with where each quote stands in its source text (character offsets)."""
-    folded = {source: _fold_with_index(text) for source, text in texts.items()}
+    """Citations with where each quote stands in its source text (character offsets).
+
+    The quote is found as the validator finds it (``evidence_text``: the same
+    folding, the same search on whole characters), then the folded offsets are
+    mapped back to the text as published.
+    """
+    folded = {source: T.fold_with_index(text) for source, text in texts.items()}
+    frame = citations.select("event_id", "source_id", "quote", "quote_en")
+    frame = frame.with_columns(_q=T.fold(frame.get_column("quote")))
+    known = pl.DataFrame({"source_id": list(folded), "text": [f.text for f in folded.values()]},
+                         schema=T.TEXTS_SCHEMA)
+    frame = frame.with_columns(_at=T.find(known, frame, offsets=True))
     spans = [
-        locate(q, *folded.get(s, ("", []))) for s, q in
-        citations.select("source_id", "quote").iter_rows()
+        T.spans(folded[s], at, n) if at is not None else (None, None)
+        for s, at, n in frame.select("source_id", "_at", pl.col("_q").str.len_chars()).iter_rows()
     ]
     return (
-        citations.select("event_id", "source_id", "quote", "quote_en")
+        frame.select("event_id", "source_id", "quote", "quote_en")
         .with_columns(
             pl.Series("char_start", [s[0] for s in spans], dtype=pl.Int64),
             pl.Series("char_end", [s[1] for s in spans], dtype=pl.Int64),
@@ -96,54 +104,15 @@ def _citations(citations: pl.DataFrame, texts: dict[str, str]) -> pl.DataFrame:
     )
 
 
-def locate(quote: str, folded: str, index: list[int]) -> tuple[int | None, int | None]:
-    """Start and end (code points, end exclusive) of a quote in the original text.
-
-    The match is made as the validator makes it, after NFC and whitespace folding
-    (``folded`` and ``index`` come from ``_fold_with_index(text)``); the offsets are
-    mapped back to the text as published.
-    """
-    needle = _fold(quote).strip()
-    at = folded.find(needle)
-    if at < 0 or not needle:
-        return None, None
-    return index[at], index[at + len(needle) - 1] + 1
+def locate(quote: str, folded: T.Folded) -> tuple[int | None, int | None]:
+    """Start and end (code points, end exclusive) of one quote in the original text
+    that ``folded = evidence_text.fold_with_index(text)`` folds."""
+    needle = T.fold_one(quote)
+    texts = pl.DataFrame({"source_id": ["s"], "text": [folded.text]}, schema=T.TEXTS_SCHEMA)
+    at = T.find(texts, pl.DataFrame({"source_id": ["s"], "_q": [needle]}), offsets=True).item()
+    return T.spans(folded, at, len(needle))
 
 
-#: white space that folding changes: any but a single plain space
-_FOLDABLE_SPACE = re.compile(r"[^\S ]|  ")
-
-
-def _fold(text: str) -> str:
-    """``_fold_with_index(text)[0]``, without the per-character loop when it would
-    change nothing (most quotes: a million of them take seconds, not a minute)."""
-    if unicodedata.is_normalized("NFC", text) and not _FOLDABLE_SPACE.search(text):
-        return text
-    return _fold_with_index(text)[0]
-
-
-def _fold_with_index(text: str) -> tuple[str, list[int]]:
-    out, index, space = [], [], False
-    for i, ch in enumerate(text):
-        if ch.isspace():
-            if not space:
-                out.append(" ")
-                index.append(i)
-            space = True
-            continue
-        space = False
-        out.append(ch)
-        index.append(i)
-    folded = "".join(out)
-    if unicodedata.is_normalized("NFC", folded):
-        return folded, index
-    # NFC may merge characters; offsets then point at the first code point merged
-    merged, merged_index = [], []
-    for ch, i in zip(folded, index, strict=True):
-        if merged and unicodedata.normalize("NFC", merged[-1] + ch) != merged[-1] + ch and len(
-                unicodedata.normalize("NFC", merged[-1] + ch)) == 1:
-            merged[-1] = unicodedata.normalize("NFC", merged[-1] + ch)
-            continue
-        merged.append(ch)
-        merged_index.append(i)
-    return "".join(merged), merged_index
+#: the folding of quotes and of texts with offsets (kept under these names for callers)
+_fold = T.fold_one
+_fold_with_index = T.fold_with_index

@@ -1,0 +1,431 @@
+"""Source texts and quotes: how they are read, folded, searched and cited.
+
+This one module is the evidence path of both ``validate`` and ``build``, so
+that whatever the validator accepts the build can cite with offsets:
+
+* ``read_sources`` reads each registered source file only if it is a regular
+  file under ``seeds/`` (no absolute path, no ``..``, no symbolic link that
+  leaves the project, never a FIFO or a device), and only as strict UTF-8;
+* ``fold`` is the comparison form of quotes and texts: Unicode NFC, every run of
+  white space (``SPACE``) as one space, none at the ends;
+* ``find`` is where a folded quote stands in a folded text, on whole
+  characters: it neither starts with a combining mark nor stops before one;
+* ``fold_with_index`` folds one text as ``fold`` does and says, for each
+  character of the folded text, which code points of the original it covers,
+  so that ``spans`` maps what ``find`` found back to the text as published.
+
+Folding, normalization and the test for combining marks run in polars, one
+Unicode version for both commands; where Python's own tables help decide
+where to cut a text, polars checks the result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+import unicodedata
+from pathlib import Path, PurePosixPath
+from typing import NamedTuple
+
+import polars as pl
+
+from geoevents import problems as P
+from geoevents.errors import ProblemsFound, from_os_error
+
+#: the Unicode White_Space characters, listed so that polars (Rust) and Python
+#: agree on them: Python's ``\s`` also takes U+001C-U+001F, Rust's does not
+SPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680"
+    + "".join(chr(c) for c in range(0x2000, 0x200B))
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
+SPACE_CLASS = f"[{SPACE}]"
+_TOKENS = re.compile(f"{SPACE_CLASS}+|[^{SPACE}]+")
+#: white space that folding changes: two in a row, or any but a plain space
+_FOLDABLE = f"{SPACE_CLASS}{{2}}|[{SPACE.replace(' ', '')}]"
+#: a combining mark (polars' regex engine knows the Unicode categories)
+MARK = r"^\p{M}"
+REPLACEMENT = "\ufffd"
+
+TEXTS_SCHEMA = {"source_id": pl.String, "text": pl.String}
+
+
+# --- folding ---------------------------------------------------------------------
+
+
+def fold(texts: pl.Series) -> pl.Series:
+    """NFC, every run of white space as one space, none at the ends.
+
+    Each step runs only on the strings it can change: ASCII is already NFC,
+    and most strings hold single spaces only. On a million quotes this halves
+    the time of folding them all.
+    """
+    texts = _change_where(
+        texts, texts.str.len_bytes() != texts.str.len_chars(), lambda t: t.str.normalize("NFC")
+    )
+    texts = _change_where(
+        texts, texts.str.contains(_FOLDABLE), lambda t: t.str.replace_all(f"{SPACE_CLASS}+", " ")
+    )
+    return texts.str.strip_chars(" ")
+
+
+def _change_where(values: pl.Series, mask: pl.Series, change) -> pl.Series:
+    at = mask.fill_null(False).arg_true()
+    if at.is_empty():
+        return values
+    return values.clone().scatter(at, change(values.gather(at)))
+
+
+def fold_one(text: str) -> str:
+    return fold(pl.Series([text], dtype=pl.String)).item()
+
+
+class Folded(NamedTuple):
+    """A folded text, and for each of its characters the original code points it
+    covers: ``text[i]`` comes from ``original[starts[i]:ends[i]]``."""
+
+    text: str
+    starts: list[int]
+    ends: list[int]
+
+
+def fold_with_index(text: str) -> Folded:
+    """``fold(text)`` with the offsets of each folded character in ``text``."""
+    return fold_all([text])[0]
+
+
+def fold_all(texts: list[str]) -> list[Folded]:
+    """``fold_with_index`` of many texts, with one polars call per step for all.
+
+    A text is cut where NFC cannot join two pieces: at white space, and inside a
+    word before every character that is not a combining mark. Each piece is
+    normalized on its own; every character it gives covers the whole piece, so a
+    decomposed letter (``e`` + U+0323 + U+0302) maps back to all three code
+    points. A word whose pieces do not normalize to the word (jamo, scripts
+    that compose two letters) is cut where NFC joins nothing; failing that, its
+    characters cover the whole word.
+    """
+    tokens = [_tokens(text) for text in texts]
+    words = {w for ts in tokens for _, w in ts if w[0] not in SPACE and not w.isascii()}
+    nfc = _nfc(words)
+    changed = [w for w in words if nfc[w] != w]  # NFC changes few words, if any
+    marks = _marks({ch for w in changed for ch in w})
+    pieces = {w: _pieces(w, marks) for w in changed}
+    nfc.update(_nfc({p for ps in pieces.values() for p in ps} - nfc.keys()))
+    out = [_assemble(ts, pieces, nfc) for ts in tokens]
+    # the validator's folding, of every text at once: a difference is a bug
+    expected = fold(pl.Series(texts, dtype=pl.String)).to_list()
+    if [f.text for f in out] != expected:
+        raise RuntimeError("the folding with offsets disagrees with the validator's folding")
+    return out
+
+
+def _tokens(text: str) -> list[tuple[int, str]]:
+    """Runs of white space and words, with their offsets, none at the ends."""
+    tokens = [(m.start(), m.group()) for m in _TOKENS.finditer(text)]
+    if tokens and tokens[0][1][0] in SPACE:
+        tokens = tokens[1:]
+    if tokens and tokens[-1][1][0] in SPACE:
+        tokens = tokens[:-1]
+    return tokens
+
+
+def _assemble(tokens, pieces, nfc) -> Folded:
+    out, starts, ends = [], [], []
+    for at, token in tokens:
+        if token[0] in SPACE:
+            out.append(" ")
+            starts.append(at)
+            ends.append(at + len(token))
+        elif token not in pieces:  # NFC leaves it as it is: each character is itself
+            out.append(token)
+            starts.extend(range(at, at + len(token)))
+            ends.extend(range(at + 1, at + len(token) + 1))
+        else:
+            _place(token, at, pieces[token], nfc, out, starts, ends)
+    return Folded("".join(out), starts, ends)
+
+
+def _place(word, at, pieces, nfc, out, starts, ends) -> None:
+    if "".join(nfc[p] for p in pieces) != nfc[word]:
+        pieces = [word]
+    for piece in pieces:
+        made = nfc[piece]
+        out.append(made)
+        starts.extend([at] * len(made))
+        ends.extend([at + len(piece)] * len(made))
+        at += len(piece)
+
+
+def _nfc(strings: set[str]) -> dict[str, str]:
+    if not strings:
+        return {}
+    values = pl.Series(sorted(strings), dtype=pl.String)
+    return dict(zip(values, values.str.normalize("NFC"), strict=True))
+
+
+def _marks(chars: set[str]) -> set[str]:
+    if not chars:
+        return set()
+    values = pl.Series(sorted(chars), dtype=pl.String)
+    return set(values.filter(values.str.contains(MARK)))
+
+
+def _pieces(word: str, marks: set[str]) -> list[str]:
+    """The word cut before every character that is not a combining mark, then
+    glued again wherever NFC joins two pieces (Hangul jamo, two-part vowels)."""
+    pieces: list[str] = []
+    for ch in word:
+        if pieces and ch in marks:
+            pieces[-1] += ch
+        else:
+            pieces.append(ch)
+    glued: list[str] = []
+    for piece in pieces:
+        if glued and _joins(glued[-1], piece):
+            glued[-1] += piece
+        else:
+            glued.append(piece)
+    return glued
+
+
+def _joins(a: str, b: str) -> bool:
+    """NFC makes of ``a + b`` something other than ``NFC(a) + NFC(b)``."""
+    nfc = unicodedata.normalize
+    return nfc("NFC", a + b) != nfc("NFC", a) + nfc("NFC", b)
+
+
+# --- searching -------------------------------------------------------------------
+
+
+def find(texts: pl.DataFrame, quotes: pl.DataFrame, offsets: bool = False) -> pl.Series:
+    """Whether (or, with ``offsets``, where in characters) each folded quote stands
+    in its folded text, on whole characters.
+
+    ``texts`` has ``source_id`` and ``text``, ``quotes`` has ``source_id`` and
+    ``_q``, both folded; the answer has a row per quote, in order. A quote does
+    not stand in its text if it is not there at all, is empty, starts with a
+    combining mark, or is there only where a combining mark follows it (``q``
+    where the text has ``q`` + U+0303, a letter no precomposed character
+    writes). Where a quote stands is its first such match.
+    """
+    texts = texts.unique("source_id", keep="first", maintain_order=True).with_columns(
+        _marked=pl.col("text").str.contains(r"\p{M}"))
+    frame = quotes.select("source_id", q=pl.col("_q")).join(
+        texts, on="source_id", how="left", maintain_order="left")
+    t, q = pl.col("text"), pl.col("q")
+    # one search per quote; the streaming engine shares them out among the cores.
+    # Character offsets are counted only where needed: for the build, and in
+    # texts with combining marks left after NFC, to see what follows a match
+    # (few: composed Vietnamese or French has none left)
+    found = pl.col("b").is_not_null() & (q != "") & ~q.str.contains(MARK)
+    need = found & (pl.lit(offsets) | pl.col("_marked"))
+    chars = t.cast(pl.Binary).bin.head(pl.when(need).then(pl.col("b"))).cast(pl.String)
+    result = (
+        frame.lazy()
+        .with_columns(b=t.str.find(q, literal=True))
+        .with_columns(found=found.fill_null(False), at=chars.str.len_chars().cast(pl.Int64))
+        .with_columns(cut=t.str.slice(pl.col("at") + q.str.len_chars(), 1)
+                      .str.contains(MARK).fill_null(False))
+        .select("found", "at", "cut")
+        .collect(engine="streaming")
+    )
+    found_, at, cut = (result.get_column(c) for c in ("found", "at", "cut"))
+    cut = cut.arg_true()
+    if not cut.is_empty():  # look further along the text, one by one
+        rows = frame.gather(cut)
+        again = pl.Series([
+            _find_whole(text, quote, first + 1) for text, quote, first in
+            zip(rows.get_column("text"), rows.get_column("q"), at.gather(cut), strict=True)
+        ], dtype=pl.Int64)
+        at = at.scatter(cut, again)
+        found_ = found_.scatter(cut, again.is_not_null())
+    return at if offsets else found_
+
+
+def _find_whole(text: str, quote: str, start: int) -> int | None:
+    """The first match from ``start`` that no combining mark follows."""
+    hits, at = [], text.find(quote, start)
+    while at >= 0:
+        hits.append(at)
+        at = text.find(quote, at + 1)
+    following = {text[h + len(quote):h + len(quote) + 1] for h in hits} - {""}
+    marks = _marks(following)
+    for h in hits:
+        if text[h + len(quote):h + len(quote) + 1] not in marks:
+            return h
+    return None
+
+
+def spans(folded: Folded, at: int | None, length: int) -> tuple[int | None, int | None]:
+    """The code points of the original text that ``length`` folded characters from
+    ``at`` come from (end exclusive): whole characters, combining marks included."""
+    if at is None or length <= 0:
+        return None, None
+    return folded.starts[at], folded.ends[at + length - 1]
+
+
+# --- reading sources -------------------------------------------------------------
+
+
+def read_sources(root: Path, sources: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The text of every source that may be read, and the problems of the others.
+
+    Texts are as decoded (not folded). A source is read only if its ``file`` is a
+    relative path under ``seeds/`` to a regular file that resolves inside the
+    project, and its text is kept only if it is UTF-8; a hash mismatch is
+    reported and the text still searched.
+    """
+    root = Path(root)
+    seeds = root / "seeds"
+    rows, found = [], []
+    columns = ["source_id", "file", "sha256", "_file", "_line"]
+    for rec in sources.select(columns).iter_rows(named=True):
+        if not rec["file"] or not rec["source_id"]:
+            continue
+        data, problem = _read_source(root, seeds, rec)
+        if problem:
+            found.append(problem)
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        if rec["sha256"] and digest != rec["sha256"]:
+            found.append(_problem(rec, "source-hash", "sha256",
+                                  f"seeds/{rec['file']} has sha256 {digest}, not the recorded one",
+                                  "a source is never edited: restore the original bytes; if the "
+                                  "source itself changed, add it as a new source",
+                                  value=rec["sha256"]))
+        text, problem = _decode(data, rec)
+        if problem:
+            found.append(problem)
+        if text is not None:
+            rows.append((rec["source_id"], text))
+    texts = pl.DataFrame(rows, schema=TEXTS_SCHEMA, orient="row")
+    return texts, P.make(found)
+
+
+def source_texts(root: Path, sources: pl.DataFrame) -> dict[str, str]:
+    """Source ID -> decoded text of every source, for the build.
+
+    Only what ``read_sources`` reads is returned; a source it refuses (outside
+    the project, not a regular file, not UTF-8) stops the build, though a
+    validated project has none.
+    """
+    texts, problems = read_sources(root, sources)
+    refused = problems.filter(pl.col("rule") != "source-hash")
+    if refused.height:
+        first = refused.row(0, named=True)
+        raise ProblemsFound(
+            f"{refused.height} source(s) cannot be read: {first['file']} line {first['line']}: "
+            f"{first['message']}",
+            "run 'geoevents validate' and fix what it reports",
+        )
+    return dict(texts.iter_rows())
+
+
+def _read_source(root: Path, seeds: Path, rec: dict) -> tuple[bytes | None, dict | None]:
+    """The bytes of a source file, or the problem that keeps it unread."""
+    name = rec["file"]
+    refused = _path_problem(name)
+    if refused:
+        return None, _problem(rec, "source-path", "file", f"{name!r} {refused}",
+                              "give the path of the file under seeds/, relative to seeds/, "
+                              "with / between folders (for example reports/kcna.txt)")
+    path = seeds / name
+    try:
+        # a link inside the project is fine; one that leaves it is never followed
+        resolved = path.resolve()
+        inside = resolved.is_relative_to(root.resolve())
+    except (RuntimeError, OSError):  # a loop of symbolic links
+        return None, _problem(rec, "source-path", "file", f"seeds/{name} is a loop of links",
+                              "replace the link by the source file itself")
+    if not inside:
+        return None, _problem(rec, "source-path", "file",
+                              f"seeds/{name} leads to {resolved}, outside the project",
+                              "copy the source document into seeds/ byte for byte; a source "
+                              "is never read from outside the project")
+    try:
+        info = os.stat(resolved)
+    except (FileNotFoundError, NotADirectoryError):
+        return None, _problem(rec, "source-missing", "file", f"seeds/{name} does not exist",
+                              "copy the source document into seeds/ byte for byte, or correct "
+                              "the file name")
+    except OSError as exc:
+        raise from_os_error(exc, f"read source {rec['source_id']} at") from None
+    if not stat.S_ISREG(info.st_mode):
+        return None, _not_regular(rec, info)
+    try:
+        # never blocks: stat said regular file, and O_NONBLOCK keeps a FIFO put
+        # there since from holding the open; fstat then checks what was opened
+        fd = os.open(resolved, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise from_os_error(exc, f"read source {rec['source_id']} at") from None
+    with os.fdopen(fd, "rb") as fh:
+        opened = os.fstat(fh.fileno())
+        if not stat.S_ISREG(opened.st_mode):
+            return None, _not_regular(rec, opened)
+        try:
+            return fh.read(), None
+        except OSError as exc:
+            raise from_os_error(exc, f"read source {rec['source_id']} at") from None
+
+
+def _path_problem(name: str) -> str | None:
+    """Why ``file`` is not a plain relative path under seeds/, if it is not."""
+    if "\x00" in name:
+        return "contains a NUL character"
+    if "\\" in name:
+        return "contains a backslash"
+    if PurePosixPath(name).is_absolute() or re.match(r"^[A-Za-z]:", name):
+        return "is an absolute path"
+    if ".." in PurePosixPath(name).parts:
+        return "climbs out of seeds/ with '..'"
+    if not PurePosixPath(name).parts or PurePosixPath(name) == PurePosixPath("."):
+        return "names no file"
+    return None
+
+
+def _not_regular(rec: dict, info: os.stat_result) -> dict:
+    mode = info.st_mode
+    what = ("a folder" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+    return _problem(rec, "source-path", "file", f"seeds/{rec['file']} is {what}, not a file",
+                    "a source is a regular file holding the document's text; it is not read")
+
+
+def _decode(data: bytes, rec: dict) -> tuple[str | None, dict | None]:
+    """The text of a UTF-8 source, or None and where it is not UTF-8; a text
+    holding U+FFFD (damaged by an earlier conversion) is kept, with a problem."""
+    where = f"seeds/{rec['file']}"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, {
+            "rule": "source-encoding", "file": where, "line": line, "field": None,
+            "value": data[exc.start:exc.start + 1].hex(),
+            "message": f"source {rec['source_id']} is not UTF-8: byte 0x{data[exc.start]:02x} "
+                       f"at offset {exc.start} (line {line}) does not decode; no quote is "
+                       "verified against it",
+            "hint": "save the document as UTF-8 (for example iconv -f GB18030 -t UTF-8), "
+                    "then record its new sha256 in seeds/sources.yaml",
+        }
+    at = text.find(REPLACEMENT)
+    if at < 0:
+        return text, None
+    line = text.count("\n", 0, at) + 1
+    return text, {
+        "rule": "source-encoding", "file": where, "line": line, "field": None,
+        "value": "U+FFFD",
+        "message": f"source {rec['source_id']} holds U+FFFD, the replacement character, at "
+                   f"character {at} (line {line}): a conversion lost what stood there",
+        "hint": "copy the document again from the original, as UTF-8",
+    }
+
+
+def _problem(rec: dict, rule: str, field: str, message: str, hint: str, value=None) -> dict:
+    return {"rule": rule, "file": rec["_file"], "line": rec["_line"], "field": field,
+            "value": rec.get(field) if value is None else value, "message": message,
+            "hint": hint}
