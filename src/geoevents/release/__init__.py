@@ -344,10 +344,9 @@ def _changes(root, prev, version, tables, retired) -> dict:
 
 
 def _source_texts(root: Path, sources: pl.DataFrame) -> dict[str, str]:
-    return {
-        r["source_id"]: (root / "seeds" / r["file"]).read_bytes().decode("utf-8", "replace")
-        for r in sources.iter_rows(named=True)
-    }
+    from geoevents.evidence_text import source_texts  # inside the project, strict UTF-8
+
+    return source_texts(root, sources)
 
 
 def _write(parent, version, date, tables, diff, result, counts, docs) -> Path:
