@@ -497,6 +497,13 @@ def test_date_future_event_is_one_error(project):
     assert only(project, "date-future-event") == {(EVENTS, 3, "date")}
 
 
+def test_date_future_source_does_not_also_fail_planned_events(project):
+    project.edit(SOURCES, 'published: "2023-09-14"', 'published: "2099-01-01"')
+    project.edit(EVENTS, 'date: "2023-09-13"', 'date: "2050-01-01"')
+    project.edit(EVENTS, "status: occurred", "status: planned")
+    assert only(project, "date-future-source") == {(SOURCES, 9, "published")}
+
+
 def test_planned_at_the_end_of_the_calendar(project):
     project.edit(EVENTS, 'date: "2023-09-13"', 'date: "9999-12-31"')
     project.edit(EVENTS, "status: occurred", "status: planned")
