@@ -9,8 +9,6 @@ import polars as pl
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from geoevents import release
 from geoevents.cli import main
@@ -269,12 +267,3 @@ def test_quality_suite_fails_on_uncited_events_and_dangling_citations(released):
               for table, results in report["tables"].items() for r in results if not r["success"]}
     cited = tables["citations"].filter(pl.col("event_id") == event_id).height
     assert failed == {("events", "event_is_cited", 1), ("citations", "event_is_defined", cited)}
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("ab e\u00a0\u3000\t\n\u0301\u00e9\u0065\u4e2d")),
-               max_size=30))
-def test_quote_folding_shortcut_agrees_with_the_full_fold(text):
-    from geoevents.release.tables import _fold, _fold_with_index
-
-    assert _fold(text) == _fold_with_index(text)[0]

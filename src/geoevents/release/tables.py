@@ -111,8 +111,3 @@ def locate(quote: str, folded: T.Folded) -> tuple[int | None, int | None]:
     texts = pl.DataFrame({"source_id": ["s"], "text": [folded.text]}, schema=T.TEXTS_SCHEMA)
     at = T.find(texts, pl.DataFrame({"source_id": ["s"], "_q": [needle]}), offsets=True).item()
     return T.spans(folded, at, len(needle))
-
-
-#: the folding of quotes and of texts with offsets (kept under these names for callers)
-_fold = T.fold_one
-_fold_with_index = T.fold_with_index
