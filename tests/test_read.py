@@ -120,3 +120,137 @@ def test_header_that_looks_like_a_column_pattern_is_an_unknown_field(project):
     found = project.found()
     assert ("unknown-field", "annotations/actors-fuzz.csv", 1, "*") in found
     assert ("unknown-field", "annotations/actors-fuzz.csv", 1, "^n.*$") in found
+
+
+# --- a project's own codebook (schemas/) ------------------------------------------
+
+import pytest  # noqa: E402
+
+from geoevents.codebook import PACKAGED_SCHEMAS, REPO_SCHEMAS, CodebookError  # noqa: E402
+
+SCHEMAS = PACKAGED_SCHEMAS if (PACKAGED_SCHEMAS / "tables.yaml").is_file() else REPO_SCHEMAS
+
+
+def with_schemas(project, name=None, old=None, new=None):
+    """Give the project a copy of the packaged codebook, ``old`` replaced by ``new`` in
+    ``name``; returns the line of the replacement."""
+    for f in ("tables.yaml", "vocabularies.yaml", "plover.yaml"):
+        project.write(f"schemas/{f}", (SCHEMAS / f).read_text(encoding="utf-8"))
+    if name is None:
+        return None
+    text = project.path(f"schemas/{name}").read_text(encoding="utf-8")
+    assert old in text, old
+    project.write(f"schemas/{name}", text.replace(old, new, 1))
+    return text[:text.index(old)].count("\n") + 1
+
+
+def codebook_error(project) -> CodebookError:
+    with pytest.raises(CodebookError) as info:
+        geoevents.validate(project.root)
+    return info.value
+
+
+def test_a_copy_of_the_packaged_codebook_is_valid(project):
+    with_schemas(project)
+    assert project.problems() == []
+
+
+@pytest.mark.parametrize("name, old, new, offset, words", [
+    ("tables.yaml", "tables:\n", "tables: [\n", 2, "YAML syntax error"),
+    ("tables.yaml", "tables:\n", "tables:\n  _x: 1\n", 1, "'_x' is not a name"),
+    ("tables.yaml", "  sources:\n", "  sources: 3\n  x:\n", 0, "must be a mapping"),
+    ("tables.yaml", "fields:\n      - name: source_id", "fieldz:\n      - name: source_id", 0,
+     "did you mean 'fields'?"),
+    ("tables.yaml", "        required: true\n", "        requird: true\n", 0, "'requird'"),
+    ("tables.yaml", "        type: edtf\n", "        type: edtff\n", 0, "'edtff'"),
+    ("tables.yaml", "        vocabulary: statuses\n", "        vocabulary: status\n", 0,
+     "vocabulary 'status' does not exist"),
+    ("tables.yaml", "        references: locations.location_id\n",
+     "        references: locations.place_id\n", 0, "no field 'place_id'"),
+    ("tables.yaml", "        references: locations.location_id\n",
+     "        references: places.location_id\n", 0, "table 'places', which does not exist"),
+    ("tables.yaml", "  slug: '^[a-z0-9]+(-[a-z0-9]+)*$'", "  slug: '^[a-z0-9+(-[a-z0-9]+)*$'", 0,
+     "not a regular expression"),
+    ("tables.yaml", "  slug: '^[a-z0-9]+(-[a-z0-9]+)*$'", "  slug: '^(?=x)[a-z0-9-]+$'", 0,
+     "look-around"),
+    ("tables.yaml", "    location: seeds/sources.yaml\n", "    location: ../../etc/passwd\n", 0,
+     "not a path inside the project"),
+    ("tables.yaml", "        type: edtf\n        required: true\n        description: When",
+     "        type: date\n        required: true\n        description: When", 0,
+     "the checks read it as 'edtf'"),
+    ("vocabularies.yaml", "statuses:\n", "statuses: [occurred]\nstatus:\n", 0, "must be a mapping"),
+    ("vocabularies.yaml", "  occurred: The", "  yes: The", 0, "is not text"),
+    ("plover.yaml", "  - code: AGREE\n", "  - code: AGREE\n    kode: X\n", 1, "'kode'"),
+    ("tables.yaml", "primary_key: [source_id]", "primary_key: [source]", 0,
+     "primary key 'source' is not a field"),
+    ("tables.yaml", "primary_key: [source_id]", "primary_key: source_id", 0, "must be a "
+     "non-empty list, not text"),
+    ("tables.yaml", "  events:\n", "  events:\n    fields: []\n  events_old:\n", 1,
+     "not an empty list"),
+    ("plover.yaml", "    requires_recipient: false", "    requires_recipient: maybe", 0,
+     "must be true or false"),
+])
+def test_malformed_codebook_names_file_and_line(project, name, old, new, offset, words):
+    line = with_schemas(project, name, old, new) + offset
+    error = codebook_error(project)
+    assert (error.file, error.line) == (str(project.root / "schemas" / name), line)
+    assert words in f"{error.message} {error.hint}", error.message
+    assert error.exit_code == 1
+
+
+def test_codebook_errors_reach_the_command_line_without_a_traceback(project):
+    from click.testing import CliRunner
+
+    from geoevents.cli import main
+
+    line = with_schemas(project, "tables.yaml", "        type: edtf\n", "        type: edtff\n")
+    result = CliRunner().invoke(main, ["validate", "--root", str(project.root)])
+    assert result.exit_code == 1
+    assert f"schemas/tables.yaml, line {line}: field 'published' has type 'edtff'" in result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output
+
+
+def test_codebook_too_deep_and_missing(project):
+    with_schemas(project)
+    project.write("schemas/vocabularies.yaml", "a:\n  b: " + "[" * 30_000 + "]" * 30_000 + "\n")
+    error = codebook_error(project)
+    assert (error.file, error.line) == (str(project.root / "schemas/vocabularies.yaml"), 2)
+    assert "20 levels" in error.message
+    with open(project.path("schemas/vocabularies.yaml"), "wb") as fh:  # sparse, never read
+        fh.truncate(64 * 1024 * 1024)
+    assert "MiB" in codebook_error(project).message
+    project.path("schemas/vocabularies.yaml").unlink()
+    assert "is missing" in codebook_error(project).message
+
+
+def test_codebook_that_leads_outside_the_project_is_refused(project, tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    for f in ("tables.yaml", "vocabularies.yaml", "plover.yaml"):
+        (outside / f).write_text((SCHEMAS / f).read_text(encoding="utf-8"), encoding="utf-8")
+    project.path("schemas").symlink_to(outside)
+    error = codebook_error(project)
+    assert error.file == str(project.root / "schemas") and "outside the project" in error.message
+    project.path("schemas").unlink()
+    with_schemas(project)
+    project.path("schemas/plover.yaml").unlink()
+    project.path("schemas/plover.yaml").symlink_to(outside / "plover.yaml")
+    error = codebook_error(project)
+    assert error.file == str(project.root / "schemas/plover.yaml")
+    assert "outside the project" in error.message
+
+
+def test_codebook_file_that_is_a_fifo_is_not_opened(project):
+    import os
+    import signal
+
+    with_schemas(project)
+    project.path("schemas/tables.yaml").unlink()
+    os.mkfifo(project.path("schemas/tables.yaml"))
+    signal.signal(signal.SIGALRM, signal.default_int_handler)
+    signal.alarm(20)
+    try:
+        error = codebook_error(project)
+    finally:
+        signal.alarm(0)
+    assert error.file == str(project.root / "schemas/tables.yaml") and "FIFO" in error.message

@@ -7,12 +7,15 @@ to one YAML file.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from functools import cache
 from pathlib import Path
 
-from geoevents import yamlio
+from geoevents import safefile, yamlio
+from geoevents.errors import ProblemsFound, from_os_error
 
 PACKAGED_SCHEMAS = Path(__file__).parent / "_schemas"
 REPO_SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
@@ -111,76 +114,465 @@ class Codebook:
         return None
 
 
+class CodebookError(ProblemsFound):
+    """A codebook (a project's ``schemas/``) that cannot be used: the file and line,
+    what is wrong and what to do (exit 1)."""
+
+    def __init__(self, message: str, hint: str = "", file: str | None = None,
+                 line: int | None = None):
+        # the message names the file itself when no line is known
+        super().__init__(f"{file}, line {line}: {message}" if file and line else message, hint)
+        self.file, self.line = file, line
+
+
 def schemas_dir(root: Path | None = None) -> Path:
-    """The codebook in use: the project's own ``schemas/`` if it has one."""
-    if root is not None and (Path(root) / "schemas" / "tables.yaml").is_file():
-        return Path(root) / "schemas"
+    """The codebook in use: the project's own ``schemas/`` if it has one.
+
+    A project's ``schemas/`` (and each of its files) must stay inside the project:
+    a link out is refused with a CodebookError, never followed.
+    """
+    if root is not None:
+        own = Path(root) / "schemas"
+        if any(os.path.lexists(own / name) for name in FILES):
+            for path in (own, *(own / name for name in FILES)):
+                _, refused = safefile.inside(path, root)
+                if refused:
+                    raise CodebookError(f"the project's codebook {path} {refused.message}",
+                                        refused.hint, file=str(path))
+            return own
     if (PACKAGED_SCHEMAS / "tables.yaml").is_file():
         return PACKAGED_SCHEMAS
     return REPO_SCHEMAS
 
 
 def load_codebook(directory: Path | None = None) -> Codebook:
-    """The codebook in ``directory``, re-read whenever one of its files changes."""
+    """The codebook in ``directory``, re-read whenever one of its files changes.
+
+    Raises CodebookError (naming the file and line) for a codebook that is not
+    one: a file missing, not a regular file or too large, YAML that does not
+    parse or nests too deep, or content of the wrong shape (unknown keys, types,
+    vocabularies, references, patterns).
+    """
     directory = Path(directory) if directory else schemas_dir()
-    stamp = tuple(
-        (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(directory.glob("*.yaml"))
-    )
-    return _load_codebook(directory.resolve(), stamp)
+    stamp = tuple(_stamp(directory / name) for name in FILES)
+    return _load_codebook(directory.resolve(), stamp, str(directory))
+
+
+def _stamp(path: Path) -> tuple:
+    try:
+        info = path.stat()
+    except OSError:
+        return (path.name, None)
+    return (path.name, info.st_mtime_ns, info.st_size, info.st_mode)
 
 
 @cache
-def _load_codebook(directory: Path, stamp: tuple) -> Codebook:
-    spec = yamlio.load_plain(directory / "tables.yaml")
-    vocab = yamlio.load_plain(directory / "vocabularies.yaml")
-    plover = yamlio.load_plain(directory / "plover.yaml")
-    tables = {name: _table(name, t) for name, t in spec["tables"].items()}
-    event_types = {t["code"]: _event_type(t) for t in plover["event_types"]}
-    vocabularies = {k: dict(v) for k, v in vocab.items()}
+def _load_codebook(directory: Path, stamp: tuple, shown: str) -> Codebook:
+    trusted = directory in {PACKAGED_SCHEMAS.resolve(), REPO_SCHEMAS.resolve()}
+    texts = {name: _read(directory / name, f"{shown}/{name}") for name in FILES}
+    data = {name: _parse(text, f"{shown}/{name}") for name, text in texts.items()}
+    try:
+        return _build(directory, data, trusted)
+    except _Bad as bad:
+        node, _ = yamlio.compose(texts[bad.file])
+        line = yamlio.line_of(node, bad.path) if node is not None else None
+        raise CodebookError(bad.message, bad.hint, file=f"{shown}/{bad.file}",
+                            line=line) from None
+
+
+def _read(path: Path, shown: str) -> str:
+    try:
+        data = safefile.read_bytes(path, None, MAX_CODEBOOK_BYTES)
+    except FileNotFoundError:
+        raise CodebookError(
+            f"{shown} is missing: a codebook is tables.yaml, vocabularies.yaml and plover.yaml",
+            "copy the missing file from the packaged codebook (geoevents/_schemas/)",
+            file=shown) from None
+    except OSError as exc:
+        raise from_os_error(exc, "read the codebook file") from None
+    if isinstance(data, safefile.Refused):
+        raise CodebookError(f"{shown} {data.message}", data.hint, file=shown)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CodebookError(f"is not UTF-8: byte {data[exc.start]:#04x} cannot be decoded",
+                            "save the file as UTF-8", file=shown,
+                            line=data.count(b"\n", 0, exc.start) + 1) from None
+
+
+def _parse(text: str, shown: str):
+    deep = yamlio.too_deep(text)
+    if deep:
+        raise CodebookError(deep.message, "a codebook nests a few levels at most",
+                            file=shown, line=deep.line)
+    try:
+        return yamlio.load_plain(text)
+    except yaml_errors() as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        what = " ".join(str(p) for p in (getattr(exc, "context", None),
+                                         getattr(exc, "problem", None)) if p) or str(exc)
+        raise CodebookError(f"YAML syntax error: {what}",
+                            "check indentation, and quote values that contain ': '",
+                            file=shown, line=mark.line + 1 if mark else None) from None
+
+
+def yaml_errors():
+    import yaml
+
+    return yaml.YAMLError
+
+
+# --- what a codebook must look like -------------------------------------------
+
+FILES = ("tables.yaml", "vocabularies.yaml", "plover.yaml")
+MAX_CODEBOOK_BYTES = 4 * safefile.MIB
+TYPES = ("string", "edtf", "integer", "number", "boolean", "date", "list")
+FIELD_KEYS = tuple(f.name for f in dataclass_fields(Field))
+TABLE_KEYS = ("title", "description", "location", "primary_key", "nested_in", "fields")
+TABLES_FILE_KEYS = ("version", "patterns", "tables")
+PLOVER_KEYS = ("version", "extensions_policy", "event_types", "contexts")
+EVENT_TYPE_KEYS = ("code", "quad", "cameo_roots", "requires_recipient", "definition", "notes",
+                   "modes", "extension", "rationale")
+CODE_KEYS = ("code", "definition", "notes")
+#: vocabularies made from plover.yaml: a project's vocabularies.yaml cannot define them
+PLOVER_VOCABULARIES = ("event_types", "event_modes", "contexts")
+NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+#: the tables and fields the checks and the build read by name, with their types
+CORE = {
+    "sources": {"source_id": "string", "file": "string", "sha256": "string",
+                "language": "string", "published": "edtf"},
+    "curators": {"curator_id": "string"},
+    "actors": {"actor_id": "string", "country": "string"},
+    "locations": {"location_id": "string", "country": "string", "admin1": "string",
+                  "lat": "number", "lon": "number", "precision": "string",
+                  "geonames_id": "integer"},
+    "events": {"event_id": "string", "date": "edtf", "status": "string",
+               "event_type": "string", "mode": "string", "contexts": "list",
+               "location_id": "string", "annotated_by": "string", "checked_by": "string",
+               "checked_on": "date"},
+    "event_actors": {"event_id": "string", "actor_id": "string", "role": "string"},
+    "citations": {"event_id": "string", "source_id": "string", "quote": "string",
+                  "quote_en": "string"},
+    "errata": {"erratum_id": "string", "source_id": "string", "quote": "string",
+               "quote_en": "string", "event_id": "string"},
+    "retired": {"retired_id": "string", "table": "string", "replaced_by": "string",
+                "retired_on": "date"},
+}
+
+
+class _Bad(Exception):
+    """What is wrong, in which file, at which path of keys and indices."""
+
+    def __init__(self, file: str, path: tuple, message: str, hint: str = ""):
+        super().__init__(message)
+        self.file, self.path, self.message, self.hint = file, path, message, hint
+
+
+def _build(directory: Path, data: dict, trusted: bool) -> Codebook:
+    vocabularies = _vocabularies(data["vocabularies.yaml"])
+    event_types, contexts, plover_version = _plover(data["plover.yaml"])
     vocabularies["event_types"] = {c: t.definition for c, t in event_types.items()}
-    vocabularies["event_modes"] = {
-        m: d for t in event_types.values() for m, d in t.modes.items()
-    }
-    vocabularies["contexts"] = {c["code"]: c["definition"] for c in plover["contexts"]}
-    return Codebook(
-        root=directory,
-        tables=tables,
-        patterns=dict(spec.get("patterns", {})),
-        vocabularies=vocabularies,
-        event_types=event_types,
-        plover_version=str(plover.get("version", "")),
-    )
+    vocabularies["event_modes"] = {m: d for t in event_types.values() for m, d in t.modes.items()}
+    vocabularies["contexts"] = contexts
+    tables, patterns = _tables(data["tables.yaml"], set(vocabularies) | set(CODE_LISTS), trusted)
+    return Codebook(root=directory, tables=tables, patterns=patterns, vocabularies=vocabularies,
+                    event_types=event_types, plover_version=plover_version)
 
 
-def _table(name: str, spec: dict) -> Table:
-    fields = []
-    for f in spec["fields"]:
-        f = dict(f)
-        if isinstance(f.get("vocabulary"), list):
-            f["vocabulary"] = tuple(f["vocabulary"])
-        fields.append(Field(**f))
+def _kind(value) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false",
+            type(None): "empty"}.get(type(value), "a number")
+
+
+def _nearest(value, allowed) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(map(str, allowed))}"
+
+
+def _mapping(value, file: str, path: tuple, what: str, allowed=None) -> dict:
+    if not isinstance(value, dict):
+        raise _Bad(file, path, f"{what} must be a mapping (key: value), not {_kind(value)}")
+    for key in value:
+        if allowed is not None and key not in allowed:
+            raise _Bad(file, path + (key,), f"{what} has no key {key!r}",
+                       _nearest(key, allowed))
+    return value
+
+
+def _list(value, file: str, path: tuple, what: str, empty_ok: bool = False) -> list:
+    if value is None and empty_ok:
+        return []
+    if not isinstance(value, list) or (not value and not empty_ok):
+        found = "an empty list" if value == [] else _kind(value)
+        raise _Bad(file, path, f"{what} must be a non-empty list, not {found}",
+                   "write one '- ' item per line")
+    return value
+
+
+def _text(value, file: str, path: tuple, what: str, required: bool = False) -> str | None:
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise _Bad(file, path, f"{what} must be text, not {_kind(value)}",
+                   "quote it if it looks like a number or true/false")
+    return value
+
+
+def _name(value, file: str, path: tuple, what: str) -> str:
+    if not isinstance(value, str) or not NAME.match(value):
+        raise _Bad(file, path, f"{what} {value!r} is not a name of lowercase letters, digits "
+                   "and _ (starting with a letter)")
+    return value
+
+
+def _regex(pattern: str, file: str, path: tuple, trusted: bool) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise _Bad(file, path, f"pattern {pattern!r} is not a regular expression: {exc}",
+                   "check brackets and escapes; a pattern is matched against each value") from None
+    if trusted:
+        return
+    import polars as pl  # the checks match patterns with polars (Rust regex syntax)
+
+    try:
+        pl.select(pl.lit("").str.contains(pattern))
+    except pl.exceptions.PolarsError as exc:
+        lines = str(exc).splitlines()
+        reason = next((x[len("error: "):] for x in lines if x.startswith("error: ")),
+                      lines[0] if lines else "")
+        raise _Bad(file, path, f"pattern {pattern!r} cannot be used: {reason}",
+                   "patterns use Rust regex syntax: no look-around, no back-references") from None
+
+
+def _tables(spec, vocabularies: set[str], trusted: bool) -> tuple[dict[str, Table], dict]:
+    file = "tables.yaml"
+    spec = _mapping(spec, file, (), file, TABLES_FILE_KEYS)
+    patterns = _mapping(spec.get("patterns") or {}, file, ("patterns",), "patterns")
+    for name, pattern in patterns.items():
+        _text(pattern, file, ("patterns", name), f"pattern {name!r}", required=True)
+        _regex(pattern, file, ("patterns", name), trusted)
+    specs = _mapping(spec.get("tables"), file, ("tables",), "tables")
+    tables = {}
+    for name, table in specs.items():
+        _name(name, file, ("tables", name), "table")
+        tables[name] = _table(name, table, patterns, vocabularies, trusted)
+    for table in tables.values():
+        _links(table, tables)
+    _core(tables)
+    return tables, dict(patterns)
+
+
+def _table(name: str, spec, patterns: dict, vocabularies: set[str], trusted: bool) -> Table:
+    file, path = "tables.yaml", ("tables", name)
+    spec = _mapping(spec, file, path, f"table {name}", TABLE_KEYS)
+    fields, seen = [], set()
+    for i, f in enumerate(_list(spec.get("fields"), file, path + ("fields",), "fields")):
+        parsed = _field(f, path + ("fields", i), patterns, vocabularies, trusted)
+        if parsed.name in seen:
+            raise _Bad(file, path + ("fields", i), f"field {parsed.name!r} appears twice "
+                       f"in table {name}", "keep one of the two")
+        seen.add(parsed.name)
+        fields.append(parsed)
+    keys = _list(spec.get("primary_key"), file, path + ("primary_key",), "primary_key", True)
+    for i, key in enumerate(keys):
+        if key not in seen:
+            raise _Bad(file, path + ("primary_key", i), f"primary key {key!r} is not a field "
+                       f"of table {name}", _nearest(key, sorted(seen)))
+    location = _location(spec.get("location"), path + ("location",))
+    nested = spec.get("nested_in")
+    if nested is not None:
+        _mapping(nested, file, path + ("nested_in",), "nested_in", ("table", "key"))
+        for key in ("table", "key"):
+            _name(nested.get(key), file, path + ("nested_in", key), f"nested_in {key}")
     return Table(
         name=name,
-        title=spec.get("title", name),
-        description=spec.get("description", ""),
+        title=_text(spec.get("title"), file, path + ("title",), "title") or name,
+        description=_text(spec.get("description"), file, path + ("description",),
+                          "description") or "",
         fields=tuple(fields),
-        primary_key=tuple(spec.get("primary_key", ())),
-        location=spec.get("location"),
-        nested_in=spec.get("nested_in"),
+        primary_key=tuple(keys),
+        location=location,
+        nested_in=dict(nested) if nested else None,
     )
 
 
-def _event_type(spec: dict) -> EventType:
-    modes = {m["code"]: m.get("definition", "") for m in spec.get("modes") or []}
-    return EventType(
-        code=spec["code"],
-        quad=spec.get("quad", ""),
-        cameo_roots=tuple(str(r) for r in spec.get("cameo_roots", [])),
-        requires_recipient=bool(spec.get("requires_recipient", False)),
-        definition=spec.get("definition", ""),
-        modes=modes,
-        extension=bool(spec.get("extension", False)),
-    )
+def _location(value, path: tuple) -> str | None:
+    file = "tables.yaml"
+    value = _text(value, file, path, "location")
+    if value is None:
+        return None
+    parts = value.split("/")
+    if value.startswith("/") or "\\" in value or ".." in parts or re.match(r"^[A-Za-z]:", value):
+        raise _Bad(file, path, f"location {value!r} is not a path inside the project",
+                   "give a relative path with / between folders, like seeds/sources.yaml")
+    return value
+
+
+def _field(spec, path: tuple, patterns: dict, vocabularies: set[str], trusted: bool) -> Field:
+    file = "tables.yaml"
+    spec = _mapping(spec, file, path, "a field")
+    name = _name(spec.get("name"), file, path + ("name",), "field name")
+    where = f"field {name!r}"
+    _mapping(spec, file, path, where, FIELD_KEYS)
+    spec = {k: v for k, v in spec.items() if v is not None}
+    kind = spec.get("type", "string")
+    if kind not in TYPES:
+        raise _Bad(file, path + ("type",), f"{where} has type {kind!r}, which does not exist",
+                   _nearest(kind, TYPES))
+    for key in ("required", "unique", "localized"):
+        if key in spec and not isinstance(spec[key], bool):
+            raise _Bad(file, path + (key,), f"{where}: {key} must be true or false")
+    for key in ("minimum", "maximum"):
+        if key in spec and (isinstance(spec[key], bool) or not isinstance(spec[key], int | float)):
+            raise _Bad(file, path + (key,), f"{where}: {key} must be a number")
+    if "max_length" in spec and (isinstance(spec["max_length"], bool)
+                                 or not isinstance(spec["max_length"], int)
+                                 or spec["max_length"] < 1):
+        raise _Bad(file, path + ("max_length",), f"{where}: max_length must be a whole "
+                   "number of at least 1")
+    _text(spec.get("description"), file, path + ("description",), f"{where}: description")
+    if "pattern" in spec:
+        pattern = _text(spec["pattern"], file, path + ("pattern",), f"{where}: pattern", True)
+        if pattern not in patterns:
+            _regex(pattern, file, path + ("pattern",), trusted)
+    if "vocabulary" in spec:
+        spec["vocabulary"] = _vocabulary(spec["vocabulary"], path + ("vocabulary",), where,
+                                         vocabularies)
+    if "references" in spec:
+        ref = _text(spec["references"], file, path + ("references",), f"{where}: references")
+        if not re.fullmatch(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*", ref):
+            raise _Bad(file, path + ("references",), f"{where}: references {ref!r} is not "
+                       "table.field", "for example actors.actor_id")
+    return Field(**spec)
+
+
+def _vocabulary(value, path: tuple, where: str, vocabularies: set[str]):
+    file = "tables.yaml"
+    if isinstance(value, list):
+        if not value or not all(isinstance(v, str) for v in value):
+            raise _Bad(file, path, f"{where}: a vocabulary list holds text values only",
+                       "quote values that look like numbers or true/false")
+        return tuple(value)
+    if value not in vocabularies:
+        raise _Bad(file, path, f"{where}: vocabulary {value!r} does not exist",
+                   _nearest(value, sorted(vocabularies)))
+    return value
+
+
+def _links(table: Table, tables: dict[str, Table]) -> None:
+    """References name existing table.field; nested_in names a parent with a key."""
+    file = "tables.yaml"
+    for i, f in enumerate(table.fields):
+        if f.references is None:
+            continue
+        path = ("tables", table.name, "fields", i, "references")
+        target = tables.get(f.ref_table)
+        if target is None:
+            raise _Bad(file, path, f"field {f.name!r} references table {f.ref_table!r}, which "
+                       "does not exist", _nearest(f.ref_table, sorted(tables)))
+        if target.field(f.ref_field) is None:
+            raise _Bad(file, path, f"field {f.name!r} references {f.references!r}: table "
+                       f"{target.name} has no field {f.ref_field!r}",
+                       _nearest(f.ref_field, target.names))
+    if table.nested_in:
+        path = ("tables", table.name, "nested_in", "table")
+        parent = tables.get(table.nested_in["table"])
+        if parent is None or parent is table:
+            raise _Bad(file, path, f"table {table.name} is nested in "
+                       f"{table.nested_in['table']!r}, which is not another table",
+                       _nearest(table.nested_in["table"], sorted(tables)))
+        if not parent.primary_key or table.field(parent.primary_key[0]) is None:
+            raise _Bad(file, path, f"table {table.name} is nested in {parent.name}, but has no "
+                       f"field for {parent.name}'s key", "give the parent a primary_key and "
+                       "the nested table a field of that name")
+        if parent.field(table.nested_in["key"]) is not None:
+            raise _Bad(file, ("tables", table.name, "nested_in", "key"),
+                       f"nested_in key {table.nested_in['key']!r} is also a field of "
+                       f"{parent.name}", "choose a key that is not a field name")
+
+
+def _core(tables: dict[str, Table]) -> None:
+    """The tables and fields the checks read by name exist, with their types."""
+    file = "tables.yaml"
+    for name, fields in CORE.items():
+        table = tables.get(name)
+        if table is None:
+            raise _Bad(file, ("tables",), f"table {name!r} is missing: the checks read it",
+                       "copy its definition from the packaged codebook (geoevents/_schemas/)")
+        for field_name, kind in fields.items():
+            f = table.field(field_name)
+            i = table.fields.index(f) if f else None
+            if f is None:
+                raise _Bad(file, ("tables", name, "fields"), f"table {name} has no field "
+                           f"{field_name!r}: the checks read it",
+                           f"add it (type {kind}), as in the packaged codebook")
+            if f.type != kind:
+                raise _Bad(file, ("tables", name, "fields", i, "type"), f"field {field_name!r} "
+                           f"of table {name} has type {f.type!r}; the checks read it as {kind!r}",
+                           f"make it type: {kind}")
+
+
+def _vocabularies(spec) -> dict[str, dict[str, str]]:
+    file = "vocabularies.yaml"
+    spec = _mapping(spec if spec is not None else {}, file, (), file)
+    out = {}
+    for name, values in spec.items():
+        _name(name, file, (name,), "vocabulary")
+        if name in PLOVER_VOCABULARIES:
+            raise _Bad(file, (name,), f"vocabulary {name!r} is made from plover.yaml",
+                       "define event types, modes and contexts in plover.yaml")
+        values = _mapping(values, file, (name,), f"vocabulary {name}")
+        if not values:
+            raise _Bad(file, (name,), f"vocabulary {name} has no values")
+        for value, definition in values.items():
+            if not isinstance(value, str):
+                raise _Bad(file, (name, value), f"value {value!r} of vocabulary {name} is not "
+                           "text", "quote it (YAML reads yes, no, on, off and numbers otherwise)")
+            _text(definition, file, (name, value), f"the definition of {value!r}")
+        out[name] = {v: d or "" for v, d in values.items()}
+    return out
+
+
+def _plover(spec) -> tuple[dict[str, EventType], dict[str, str], str]:
+    file = "plover.yaml"
+    spec = _mapping(spec, file, (), file, PLOVER_KEYS)
+    types = {}
+    for i, t in enumerate(_list(spec.get("event_types"), file, ("event_types",), "event_types")):
+        path = ("event_types", i)
+        t = _mapping(t, file, path, "an event type", EVENT_TYPE_KEYS)
+        code = _text(t.get("code"), file, path + ("code",), "code", required=True)
+        if code in types:
+            raise _Bad(file, path + ("code",), f"event type {code!r} appears twice")
+        modes = {}
+        for j, m in enumerate(_list(t.get("modes"), file, path + ("modes",), "modes", True)):
+            m = _mapping(m, file, path + ("modes", j), "a mode", CODE_KEYS)
+            mode = _text(m.get("code"), file, path + ("modes", j, "code"), "code", required=True)
+            modes[mode] = _text(m.get("definition"), file, path + ("modes", j, "definition"),
+                                "definition") or ""
+        roots = _list(t.get("cameo_roots"), file, path + ("cameo_roots",), "cameo_roots", True)
+        for key in ("requires_recipient", "extension"):
+            if key in t and not isinstance(t[key], bool):
+                raise _Bad(file, path + (key,), f"{code}: {key} must be true or false")
+        types[code] = EventType(
+            code=code,
+            quad=_text(t.get("quad"), file, path + ("quad",), "quad") or "",
+            cameo_roots=tuple(str(r) for r in roots),
+            requires_recipient=bool(t.get("requires_recipient", False)),
+            definition=_text(t.get("definition"), file, path + ("definition",),
+                             "definition") or "",
+            modes=modes,
+            extension=bool(t.get("extension", False)),
+        )
+    contexts = {}
+    for i, c in enumerate(_list(spec.get("contexts"), file, ("contexts",), "contexts", True)):
+        c = _mapping(c, file, ("contexts", i), "a context", CODE_KEYS)
+        code = _text(c.get("code"), file, ("contexts", i, "code"), "code", required=True)
+        contexts[code] = _text(c.get("definition"), file, ("contexts", i, "definition"),
+                               "definition") or ""
+    return types, contexts, str(spec.get("version", ""))
 
 
 @cache

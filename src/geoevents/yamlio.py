@@ -7,13 +7,16 @@ expanded), duplicate keys are reported with both lines, and every record keeps
 the line of each of its keys.
 Scalars stay strings (``2019-04-25`` is not turned into a date, ``007`` keeps its
 zeros); the checks cast them with the codebook's types.
+
+Nesting is bounded before anything is composed: libyaml's composer recurses once
+per level (it crashes the interpreter some 30,000 levels down) and so does the
+conversion here, so ``compose`` first walks the parser's event stream, which
+needs no recursion, and refuses a document nested deeper than ``MAX_DEPTH``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
@@ -22,6 +25,9 @@ LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 CORE = "tag:yaml.org,2002:"
 PLAIN_TAGS = {CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 NULL = CORE + "null"
+
+#: deepest nesting of lists and mappings accepted (an event with nested citations: 4)
+MAX_DEPTH = 20
 
 
 @dataclass
@@ -48,8 +54,36 @@ class YamlRefused(Exception):
         self.issue = issue
 
 
+def too_deep(text: str, limit: int = MAX_DEPTH) -> YamlIssue | None:
+    """A ``yaml-too-deep`` issue if lists and mappings nest deeper than ``limit``.
+
+    The parser's events come one at a time from libyaml's state machine (no
+    recursion); the walk stops at the first level too deep. A syntax error is
+    left for ``compose`` to report.
+    """
+    opening = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    closing = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=LOADER):
+            if isinstance(event, opening):
+                depth += 1
+                if depth > limit:
+                    line = event.start_mark.line + 1
+                    return YamlIssue("yaml-too-deep", line,
+                                     f"lists and mappings nest more than {limit} levels deep here")
+            elif isinstance(event, closing):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return None
+
+
 def compose(text: str):
-    """The node graph of one YAML document, or a YamlIssue."""
+    """The node graph of one YAML document, or a YamlIssue (nesting bounded first)."""
+    deep = too_deep(text)
+    if deep:
+        return None, deep
     try:
         return yaml.compose(text, Loader=LOADER), None
     except yaml.MarkedYAMLError as exc:
@@ -129,6 +163,39 @@ def _mapping(node: MappingNode, line: int, seen: set[int]) -> Record:
     return record
 
 
-def load_plain(path: Path):
-    """Plain Python data of a trusted YAML file (the codebook)."""
-    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=LOADER)
+def load_plain(text: str):
+    """Plain Python data of a codebook file (raises yaml.YAMLError, or RecursionError
+    never: the caller checks ``too_deep`` first)."""
+    return yaml.load(text, Loader=LOADER)
+
+
+def line_of(node, path: tuple) -> int | None:
+    """The 1-based line of the value at ``path`` (mapping keys and list indices) in
+    a composed document: of the key itself for a mapping entry, of the deepest node
+    found if the path goes further than the document."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for step in path:
+        if isinstance(node, MappingNode):
+            pair = next(((k, v) for k, v in node.value if _is_key(k, step)), None)
+            if pair is None:
+                return line
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        elif isinstance(node, SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+
+def _is_key(node, key) -> bool:
+    """The key node stands for ``key`` (``yes:`` for True, ``1:`` for 1)."""
+    if not isinstance(node, ScalarNode):
+        return False
+    if isinstance(key, str):
+        return node.value == key
+    try:
+        return yaml.SafeLoader("").construct_object(node) == key
+    except yaml.YAMLError:
+        return False
