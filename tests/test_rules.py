@@ -8,7 +8,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import geoevents
 from geoevents.problems import RULES
+
+
+def geoevents_tables(project):
+    return geoevents.read_annotations(project.root)
+
+
+def pl_col(name):
+    import polars as pl
+
+    return pl.col(name)
 
 EVENTS = "annotations/events.yaml"
 FLAT = "annotations/events-flat.csv"
@@ -38,6 +49,172 @@ def test_file_encoding(project):
 def test_file_unknown(project):
     project.write("annotations/evnets.csv", "event_id\n")
     assert only(project, "file-unknown") == {("annotations/evnets.csv", None, None)}
+
+
+def test_file_unknown_is_an_error_for_every_entry_not_read(project):
+    events = project.path(EVENTS).read_text(encoding="utf-8")
+    for name in ("Events.yaml", "events.yaml.txt", "x.json", ".hidden", "events.CSV",
+                 "sources.yaml"):
+        project.write(f"annotations/{name}", events)
+    project.path("annotations/sub").mkdir()
+    project.write("annotations/sub/events-2019.yaml", events)
+    project.path("annotations/events-2019.csv").mkdir()
+    problems = project.problems()
+    assert {(p["rule"], p["severity"], p["file"], p["line"], p["field"]) for p in problems} == {
+        ("file-unknown", "error", f"annotations/{name}", None, None)
+        for name in ("Events.yaml", "events.yaml.txt", "x.json", ".hidden", "events.CSV",
+                     "sources.yaml", "sub", "events-2019.csv")}
+    hints = {p["file"]: p["hint"] for p in problems}
+    assert "'events.yaml'" in hints["annotations/Events.yaml"]
+    assert "'events.yaml'" in hints["annotations/events.yaml.txt"]
+    assert "'events.csv'" in hints["annotations/events.CSV"]
+    assert "events" in hints["annotations/x.json"]  # no near name: every table is listed
+    messages = {p["file"]: p["message"] for p in problems}
+    assert "seeds/sources.yaml" in messages["annotations/sources.yaml"]
+    assert "folder" in messages["annotations/sub"]
+
+
+def test_markdown_in_annotations_is_documentation(project):
+    project.write("annotations/README.md", "# Curation guide\n\n- event_id: not data\n")
+    project.write("annotations/NOTES.MD", "notes\n")
+    assert project.problems() == []
+
+
+def test_file_unknown_name_with_control_characters_is_escaped(project):
+    project.write("annotations/events-\x1b[31m\u202e.csv", "event_id\n")
+    problems = project.problems()
+    assert [(p["rule"], p["file"]) for p in problems] == [
+        ("file-unknown", "annotations/events-\\x1b[31m\\u202e.csv")]
+    assert "\x1b" not in problems[0]["message"] and "\u202e" not in problems[0]["message"]
+
+
+def test_file_outside(project, tmp_path):
+    outside = tmp_path / "outside.csv"
+    outside.write_text(project.path(ACTORS).read_text(encoding="utf-8"), encoding="utf-8")
+    project.path("annotations/actors-more.csv").symlink_to(outside)
+    project.path("annotations/curators-etc.csv").symlink_to("/etc/passwd")
+    assert only(project, "file-outside") == {
+        ("annotations/actors-more.csv", None, None), ("annotations/curators-etc.csv", None, None)}
+
+
+def test_file_outside_through_a_relative_link(project):
+    project.path("annotations/events-up.yaml").symlink_to("../../../../../../../../etc/hostname")
+    assert only(project, "file-outside") == {("annotations/events-up.yaml", None, None)}
+
+
+def test_annotations_folder_outside_the_project(project, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    project.path("annotations").rename(elsewhere)
+    project.path("annotations").symlink_to(elsewhere)
+    assert only(project, "file-outside") == {("annotations", None, None)}
+
+
+def test_link_inside_the_project_is_read(project):
+    project.path("shared").mkdir()
+    project.path(ACTORS).rename(project.path("shared/actors.csv"))
+    project.path(ACTORS).symlink_to("../shared/actors.csv")
+    assert project.problems() == []
+
+
+def test_sources_file_that_leads_outside(project, tmp_path):
+    outside = tmp_path / "sources.yaml"
+    outside.write_text(project.path(SOURCES).read_text(encoding="utf-8"), encoding="utf-8")
+    project.path(SOURCES).unlink()
+    project.path(SOURCES).symlink_to(outside)
+    found = project.found()
+    assert ("file-outside", SOURCES, None, None) in found
+    # without its sources the project's citations name an unknown source
+    assert found - {("file-outside", SOURCES, None, None)} == {
+        ("unknown-reference", CITATIONS, 2, "source_id"), ("unknown-reference", EVENTS, 17,
+                                                          "source_id")}
+
+
+def test_file_not_regular(project):
+    import os
+    import signal
+    import socket
+
+    os.mkfifo(project.path("annotations/events-pipe.csv"))
+    project.path("annotations/actors-dead.csv").symlink_to("nothing-here.csv")
+    project.path("annotations/actors-loop.csv").symlink_to("actors-loop.csv")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(project.path("annotations/curators-sock.csv")))
+    # opening the FIFO for reading would block: fail, not hang, if it is ever opened
+    signal.signal(signal.SIGALRM, signal.default_int_handler)
+    signal.alarm(20)
+    try:
+        found = only(project, "file-not-regular")
+    finally:
+        signal.alarm(0)
+        sock.close()
+    assert found == {("annotations/events-pipe.csv", None, None),
+                     ("annotations/actors-dead.csv", None, None),
+                     ("annotations/actors-loop.csv", None, None),
+                     ("annotations/curators-sock.csv", None, None)}
+
+
+def test_file_not_regular_device(project):
+    import os
+    import stat
+
+    import pytest
+
+    try:
+        os.mknod(project.path("annotations/actors-dev.csv"), stat.S_IFCHR | 0o600,
+                 os.makedev(1, 5))  # what /dev/zero is
+    except (PermissionError, OSError):
+        pytest.skip("creating a device needs privileges")
+    assert only(project, "file-not-regular") == {("annotations/actors-dev.csv", None, None)}
+
+
+def test_file_too_large(project):
+    from geoevents.read import MAX_CSV_BYTES, MAX_YAML_BYTES
+
+    # sparse files: nothing is written, and nothing may be read
+    with open(project.path("annotations/actors-big.csv"), "wb") as fh:
+        fh.truncate(MAX_CSV_BYTES + 1)
+    with open(project.path("annotations/events-big.yaml"), "wb") as fh:
+        fh.truncate(MAX_YAML_BYTES + 1)
+    assert only(project, "file-too-large") == {
+        ("annotations/actors-big.csv", None, None), ("annotations/events-big.yaml", None, None)}
+
+
+def test_line_too_long(project):
+    header = project.path(ACTORS).read_text(encoding="utf-8").splitlines()[0]
+    project.write("annotations/actors-long.csv", f"{header}\nchina,China,中国,state,CHN,,,,"
+                  + "x" * 200_000 + "\n")
+    project.write("annotations/events-long.yaml", "- event_id: x\n  notes: " + "y" * 100_001
+                  + "\n")
+    assert only(project, "line-too-long") == {("annotations/actors-long.csv", 2, None),
+                                              ("annotations/events-long.yaml", 2, None)}
+
+
+def test_line_too_long_counts_characters_not_bytes(project):
+    # 99,000 characters, 297,000 bytes: within the limit
+    project.append(ACTORS, "china,China,中国,state,CHN,,,," + "中" * 99_000 + "\n")
+    assert project.problems() == []
+
+
+def test_line_too_long_in_a_quoted_value_over_many_lines(project):
+    header = project.path(ACTORS).read_text(encoding="utf-8").splitlines()[0]
+    value = "\n".join(["z" * 60_000] * 3)
+    project.write("annotations/actors-long.csv",
+                  f'{header}\nchina,China,中国,state,CHN,,,,"{value}"\n')
+    assert only(project, "line-too-long") == {("annotations/actors-long.csv", 2, None)}
+
+
+def test_csv_too_many_columns(project):
+    project.write("annotations/actors-wide.csv", ",".join(f"c{i}" for i in range(1_001))
+                  + "\n" + ",".join("x" * 1_001) + "\n")
+    assert only(project, "csv-too-many-columns") == {("annotations/actors-wide.csv", 1, None)}
+
+
+def test_yaml_too_deep(project):
+    deep = "- event_id: x\n  notes:" + "".join(f"\n{'  ' * (i + 2)}- " for i in range(25)) + "x\n"
+    project.write("annotations/events-deep.yaml", deep)
+    project.write("annotations/events-flow.yaml", "- notes: " + "[" * 30 + "]" * 30 + "\n")
+    assert only(project, "yaml-too-deep") == {("annotations/events-deep.yaml", 21, None),
+                                              ("annotations/events-flow.yaml", 1, None)}
 
 
 def test_csv_ragged(project):
@@ -100,6 +277,87 @@ def test_unknown_field_yaml_with_hint(project):
     problems = [p for p in project.problems() if p["rule"] == "unknown-field"]
     assert [(p["file"], p["line"], p["field"]) for p in problems] == [(EVENTS, 5, "evnet_type")]
     assert "event_type" in problems[0]["hint"]
+
+
+def test_control_character(project):
+    project.edit(EVENTS, "  summary: Kim Jong Un met", '  summary: "Kim\\0 Jong Un met')
+    project.edit(EVENTS, "Vostochny Cosmodrome.\n  annotated_by", 'Vostochny Cosmodrome."\n'
+                 "  annotated_by")
+    project.edit(ACTORS, "Vladimir Putin,普京", "Vladimir \x1b[2JPutin,普京")
+    project.edit(ACTORS, "North Korea,朝鲜", "North Korea,朝\u202e鲜")
+    project.edit(LOCATIONS, "Vladivostok,海参崴", "Vladivostok\u0085,海参崴")
+    project.edit(FLAT, "threatening action.", "threatening\raction.")
+    problems = project.problems()
+    assert {(p["rule"], p["file"], p["line"], p["field"]) for p in problems} == {
+        ("control-character", EVENTS, 9, "summary"), ("control-character", ACTORS, 3, "name"),
+        ("control-character", ACTORS, 4, "name_zh"), ("control-character", LOCATIONS, 3, "name"),
+        ("control-character", FLAT, 2, "summary")}
+    messages = {(p["file"], p["field"]): p["message"] for p in problems}
+    assert "U+0000 (NUL)" in messages[(EVENTS, "summary")]
+    assert "U+001B (ESC)" in messages[(ACTORS, "name")]
+    assert "U+202E (RIGHT-TO-LEFT OVERRIDE)" in messages[(ACTORS, "name_zh")]
+    assert "U+0085" in messages[(LOCATIONS, "name")]
+    assert "U+000D (CR)" in messages[(FLAT, "summary")]
+    values = {p["value"] for p in problems}
+    assert not any(c in v for v in values for c in "\x00\x1b\u202e\r")
+
+
+def test_control_character_hides_the_problems_it_causes(project):
+    # an ID, a number and a quote: their pattern, type and search fail only because of it
+    project.edit(ACTORS, "us-nsc,", "us-nsc\x00,")
+    project.edit(EVENT_ACTORS, "us-nsc,actor", "us-nsc\x00,actor")
+    project.edit(LOCATIONS, "51.884,", "51.884\x07,")
+    project.edit(CITATIONS, "美国将 采取行动", "美国将\u2066 采取行动")
+    assert only(project, "control-character") == {
+        (ACTORS, 6, "actor_id"), (EVENT_ACTORS, 2, "actor_id"), (LOCATIONS, 2, "lat"),
+        (CITATIONS, 2, "quote")}
+
+
+def test_tab_newline_and_crlf_are_not_control_characters(project):
+    project.edit(EVENTS, "  summary: Kim Jong Un met Vladimir Putin at the Vostochny Cosmodrome.",
+                 "  summary: |\n    Kim Jong Un met\tVladimir Putin\n"
+                 "    at the Vostochny Cosmodrome.")
+    russia = "russia,Russia,俄罗斯,state,RUS,,,,"
+    project.write(ACTORS, project.path(ACTORS).read_text(encoding="utf-8")
+                  .replace(russia, russia + '"a note\non two lines"')
+                  .replace("\n", "\r\n").encode("utf-8"))
+    assert project.problems() == []
+    notes = geoevents_tables(project)["actors"].filter(pl_col("actor_id") == "russia")
+    assert notes.get_column("notes").to_list() == ["a note\non two lines"]
+
+
+def test_formula_like(project):
+    project.edit(EVENTS, "  summary: Kim Jong Un met", '  summary: =HYPERLINK("x") Kim Jong Un met')
+    project.edit(ACTORS, "General Secretary", "@General Secretary")
+    project.edit(ACTORS, "Vladimir Putin,普京", "+Vladimir Putin,普京")
+    project.edit(LOCATIONS, "Vladivostok,海参崴", "  -Vladivostok,海参崴")
+    project.edit(SOURCES, "title_en: KCNA report", 'title_en: "\\t=KCNA report"')
+    project.edit(CITATIONS, '"If North Korea', '"\tIf North Korea')  # white space, no sign
+    problems = project.problems()
+    assert {(p["rule"], p["file"], p["line"], p["field"]) for p in problems} == {
+        ("formula-like", EVENTS, 9, "summary"), ("formula-like", ACTORS, 2, "title"),
+        ("formula-like", ACTORS, 3, "name"), ("formula-like", LOCATIONS, 3, "name"),
+        ("formula-like", SOURCES, 7, "title_en")}
+    assert all("trim" in p["hint"] and "rephrase" in p["hint"] for p in problems)
+    messages = {(p["file"], p["field"]): p["message"] for p in problems}
+    assert "'='" in messages[(EVENTS, "summary")]
+    assert "'=' after white space" in messages[(SOURCES, "title_en")]
+
+
+def test_formula_like_spares_numbers_dates_and_codes(project):
+    import polars as pl
+
+    from geoevents.check import text
+    from geoevents.codebook import load_codebook
+
+    codebook = load_codebook()
+    raw = pl.DataFrame({"_file": ["f"] * 3, "_line": [1, 2, 3], "lon": ["-73.9", "+1", "-0.5"],
+                        "lat": ["-1", "0", "1"], "name": ["a", "b", "c"],
+                        "country": ["-", "=", "@"]})
+    assert text.check(raw, codebook.tables["locations"]).is_empty()
+    events = pl.DataFrame({"_file": ["f"], "_line": [1], "date": ["-0100"],
+                           "contexts": [["-x"]], "summary": ["ok"]})
+    assert text.check(events, codebook.tables["events"]).is_empty()
 
 
 def test_unknown_field_csv(project):
@@ -286,6 +544,24 @@ def test_unknown_reference_with_hint(project):
     assert {(p["rule"], p["file"], p["line"], p["field"]) for p in problems} == {
         ("unknown-reference", EVENTS, 15, "actor_id")}
     assert "vladimir-putin" in problems[0]["hint"]
+
+
+def test_nested_foreign_key(project):
+    project.edit(EVENTS, "    - source_id: sample-zh\n",
+                 "    - source_id: sample-zh\n      event_id: 2023-09-us-warns-north-korea\n")
+    project.edit(EVENTS, "{actor_id: vladimir-putin, role: recipient}",
+                 "{actor_id: vladimir-putin, role: recipient, event_id: 2023-09-13-kim-putin-x}")
+    problems = project.problems()
+    assert {(p["rule"], p["file"], p["line"], p["field"]) for p in problems} == {
+        ("nested-foreign-key", EVENTS, 18, "event_id"), ("nested-foreign-key", EVENTS, 15,
+                                                         "event_id")}
+    assert "2023-09-13-kim-putin-vostochny" in problems[0]["message"]
+
+
+def test_nested_record_naming_its_own_parent_is_fine(project):
+    project.edit(EVENTS, "    - source_id: sample-zh\n",
+                 "    - source_id: sample-zh\n      event_id: 2023-09-13-kim-putin-vostochny\n")
+    assert project.problems() == []
 
 
 def test_unknown_reference_in_csv(project):

@@ -28,7 +28,13 @@ ERROR, WARNING = "error", "warning"
 RULES: dict[str, tuple[str, str]] = {
     # files and structure
     "file-encoding": (ERROR, "annotation files are UTF-8 text"),
-    "file-unknown": (WARNING, "every annotation file belongs to a table of the codebook"),
+    "file-unknown": (ERROR, "every entry of annotations/ is a table's file (or Markdown, *.md)"),
+    "file-outside": (ERROR, "every file read resolves inside the project (no link out)"),
+    "file-not-regular": (ERROR, "files read are regular files (no FIFO, device, dead link)"),
+    "file-too-large": (ERROR, "an annotation file is at most 256 MiB (CSV) or 16 MiB (YAML)"),
+    "line-too-long": (ERROR, "lines (and CSV records) are at most 100,000 characters"),
+    "csv-too-many-columns": (ERROR, "a CSV file has at most 1,000 columns"),
+    "yaml-too-deep": (ERROR, "YAML lists and mappings nest at most 20 levels deep"),
     "csv-ragged": (ERROR, "every CSV row has as many fields as the header"),
     "csv-header": (ERROR, "a CSV header names each field once"),
     "yaml-syntax": (ERROR, "YAML files parse"),
@@ -37,6 +43,8 @@ RULES: dict[str, tuple[str, str]] = {
     "yaml-tag": (ERROR, "YAML files use no tags"),
     "yaml-alias": (ERROR, "YAML files use no anchors or aliases"),
     "unknown-field": (ERROR, "every field is in the codebook"),
+    "control-character": (ERROR, "no value holds control characters or bidi overrides"),
+    "formula-like": (ERROR, "no text value starts like a spreadsheet formula (=, +, -, @)"),
     "missing-field": (ERROR, "required fields are present and not empty"),
     "type": (ERROR, "values have the field's type"),
     "pattern": (ERROR, "values match the field's pattern (IDs are lowercase slugs)"),
@@ -63,6 +71,7 @@ RULES: dict[str, tuple[str, str]] = {
     "date-future-event": (ERROR, "an occurred event does not start in the future"),
     # references
     "unknown-reference": (ERROR, "every ID used is defined"),
+    "nested-foreign-key": (ERROR, "a nested record belongs to the record it is nested in"),
     # evidence
     "source-missing": (ERROR, "every source file exists under seeds/"),
     "source-hash": (ERROR, "every source file's sha256 matches"),

@@ -5,12 +5,20 @@ codebook table, every value still a string (lists as lists of strings), plus
 ``_file`` (path relative to the project root) and ``_line`` (1-based line of
 the record). Reading never raises on bad input: what cannot be read becomes a
 problem with a line number, and the rest of the project is still read.
+
+Every entry of ``annotations/`` is either read as a table or reported (Markdown
+files, the curation guide, are documentation and skipped). Files are read only
+inside the project and only if regular (``safefile``), and input is bounded
+before any parser sees it: file size, line length, CSV columns and YAML
+nesting (``yamlio.MAX_DEPTH``) each have a limit, and a file over one is
+reported and not read.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,13 +26,24 @@ from pathlib import Path
 import polars as pl
 
 from geoevents import problems as P
-from geoevents import yamlio
+from geoevents import safefile, yamlio
 from geoevents.codebook import Codebook, Table
+from geoevents.errors import from_os_error
 
 LOCALIZED = re.compile(r"^(?P<base>[a-z_]+?)_(?P<lang>[a-z]{2})$")
 QUOTED = r'"(?:[^"]|"")*"'
-ANNOTATION_SUFFIXES = {".csv", ".yaml", ".yml"}
-IGNORED_SUFFIXES = {".md", ".txt", ".json"}
+ANNOTATION_SUFFIXES = (".csv", ".yaml", ".yml")
+#: documentation that may stand in annotations/ (the curation guide): never read
+DOCUMENTATION_SUFFIX = ".md"
+
+# Limits on what is read, checked before any parser runs. CSV is the format of
+# large projects (the citations of a million events take 173 MB); a YAML file is
+# composed into Python objects (about 17 bytes of memory for each byte of text),
+# so it is held to less.
+MAX_CSV_BYTES = 256 * safefile.MIB
+MAX_YAML_BYTES = 16 * safefile.MIB
+MAX_LINE_CHARS = 100_000
+MAX_COLUMNS = 1_000
 
 
 @dataclass
@@ -55,36 +74,100 @@ def read_project(root: Path, codebook: Codebook) -> RawProject:
 
 def _annotation_files(root: Path, codebook: Codebook, project: RawProject):
     for name, table in codebook.tables.items():
-        if table.location and (root / table.location).is_file():
+        if table.location and os.path.lexists(root / table.location):
             yield root / table.location, table
     folder = root / "annotations"
-    if not folder.is_dir():
+    if not os.path.lexists(folder) or not _is_folder(folder, root, project):
         return
-    for path in sorted(folder.iterdir()):
-        if not path.is_file() or path.name.startswith("."):
-            continue
-        if path.suffix.lower() in IGNORED_SUFFIXES:
-            continue
-        name = codebook.table_for_file(path.stem)
-        table = codebook.tables.get(name) if name else None
-        if path.suffix.lower() not in ANNOTATION_SUFFIXES or table is None or table.location:
-            known = ", ".join(n for n, t in codebook.tables.items() if not t.location)
-            project.problems.append(
-                P.make([{
-                    "rule": "file-unknown", "file": _rel(path, root), "line": None,
-                    "message": "this file is not read: it is not <table>.csv or <table>.yaml",
-                    "hint": f"name annotation files after a table: {known}",
-                }])
-            )
-            continue
-        yield path, table
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        raise from_os_error(exc, "list the files of") from None
+    for path in entries:
+        table = _entry_table(path, root, codebook, project)
+        if table is not None:
+            yield path, table
+
+
+def _is_folder(folder: Path, root: Path, project: RawProject) -> bool:
+    """annotations/ is a folder inside the project (else a problem says what it is)."""
+    _, refused = safefile.inside(folder, root)
+    if refused is None and not folder.is_dir():
+        refused = safefile.Refused("file-not-regular", "is not a folder: nothing in it is read",
+                                   "make annotations/ a folder holding the annotation files")
+    if refused:
+        _refuse("annotations", "annotations/", refused, project)
+    return refused is None
+
+
+def _entry_table(path: Path, root: Path, codebook: Codebook, project: RawProject) -> Table | None:
+    """The table an entry of annotations/ belongs to; None (with a problem) if it is
+    no annotation file, None (without) if it is documentation."""
+    name = path.name
+    if name.lower().endswith(DOCUMENTATION_SUFFIX) and not path.is_dir():
+        return None
+    stem, suffix = os.path.splitext(name)
+    found = codebook.table_for_file(stem) if suffix in ANNOTATION_SUFFIXES else None
+    table = codebook.tables.get(found) if found else None
+    if table is not None and not table.location and not path.is_dir():
+        return table
+    if path.is_dir():
+        message = "is a folder: files in folders under annotations/ are not read"
+    elif table is not None:
+        message = f"is not read: {table.name} is read from {table.location} only"
+    else:
+        message = ("is not read: annotation files are named <table>.csv, <table>.yaml "
+                   "or <table>-<part>.csv|yaml (lowercase)")
+    hint = ("annotation files stand in annotations/ itself: move this folder's files up, or "
+            "the folder out of annotations/") if path.is_dir() else _file_hint(name, codebook)
+    project.problems.append(P.make([{
+        "rule": "file-unknown", "file": _rel(path, root), "line": None,
+        "message": f"{_printable(name)} {message}", "hint": hint,
+    }]))
+    return None
+
+
+def _file_hint(name: str, codebook: Codebook) -> str:
+    """The nearest annotation file name, or the tables' names."""
+    tables = [n for n, t in codebook.tables.items() if not t.location]
+    base = name.lstrip(".").split(".")[0].lower()
+    table = codebook.table_for_file(base)
+    if table is None:
+        from rapidfuzz import process
+
+        match = process.extractOne(base, tables, score_cutoff=60)
+        table, base = (match[0], match[0]) if match else (None, base)
+    if table is None or table not in tables:
+        return (f"name annotation files after a table ({', '.join(tables)}), or move this "
+                "out of annotations/ (Markdown files, *.md, may stay: they are not read)")
+    lowered = name.lower()
+    suffix = next((s for s in ANNOTATION_SUFFIXES if s in lowered), ".csv")
+    return f"did you mean {base + suffix!r}?"
 
 
 def _rel(path: Path, root: Path) -> str:
     try:
-        return path.relative_to(root).as_posix()
+        rel = path.relative_to(root).as_posix()
     except ValueError:
-        return path.as_posix()
+        rel = path.as_posix()
+    return _printable(rel)
+
+
+def _printable(text: str) -> str:
+    """``text`` with control, format (bidi) and undecodable characters escaped: file
+    names reach terminals and problem tables."""
+    if text.isprintable():
+        return text
+    raw = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in raw)
+
+
+def _refuse(rel: str, shown: str, refused: safefile.Refused, project: RawProject) -> None:
+    project.problems.append(P.make([{
+        "rule": refused.rule, "file": rel, "line": None,
+        "message": f"{shown} {refused.message}", "hint": refused.hint,
+    }]))
 
 
 def _decode(data: bytes, rel: str, project: RawProject) -> str | None:
@@ -104,14 +187,62 @@ def _decode(data: bytes, rel: str, project: RawProject) -> str | None:
 
 def _read_file(path: Path, table: Table, project: RawProject) -> dict[str, pl.DataFrame]:
     rel = _rel(path, project.root)
-    data = path.read_bytes()
-    if path.suffix.lower() == ".csv":
+    is_csv = path.suffix == ".csv"
+    try:
+        data = safefile.read_bytes(path, project.root, MAX_CSV_BYTES if is_csv else MAX_YAML_BYTES)
+    except OSError as exc:
+        raise from_os_error(exc, "read") from None
+    if isinstance(data, safefile.Refused):
+        _refuse(rel, path.name, data, project)
+        return {}
+    if is_csv:
         frame = _read_csv(data, rel, table, project)
         return {table.name: frame} if frame is not None else {}
     text = _decode(data, rel, project)
     if text is None:
         return {}
+    if len(text) > MAX_LINE_CHARS and _long_lines(None, text, rel, project):
+        return {}
     return _read_yaml(text, rel, table, project)
+
+
+def _long_lines(lines: pl.Series | None, text: str | None, rel: str, project: RawProject) -> bool:
+    """Report every line longer than MAX_LINE_CHARS; True if there is one."""
+    if lines is None:  # YAML: every line break libyaml knows (CR, NEL, U+2028 ...)
+        split = text.splitlines()
+        if max(map(len, split), default=0) <= MAX_LINE_CHARS:
+            return False
+        lines = pl.Series("text", split, dtype=pl.String)
+    if lines.is_empty() or lines.str.len_bytes().max() <= MAX_LINE_CHARS:  # bytes >= chars
+        return False
+    long = pl.DataFrame({"text": lines}).with_row_index("_line", offset=1).select(
+        pl.col("_line").cast(pl.Int64), n=pl.col("text").str.len_chars()
+    ).filter(pl.col("n") > MAX_LINE_CHARS)
+    if long.is_empty():
+        return False
+    project.problems.append(P.from_frame(
+        long.with_columns(pl.lit(rel).alias("_file")), "line-too-long", None,
+        pl.format("this line has {} characters; lines are read up to "
+                  f"{MAX_LINE_CHARS:,}", pl.col("n")),
+        "break the value over several lines (quoted, in CSV) or shorten it; "
+        "the file is not read until then",
+    ))
+    return True
+
+
+def _too_many_columns(header_line: str, rel: str, project: RawProject) -> bool:
+    """A header with more than MAX_COLUMNS columns (counted by its commas, an upper
+    bound, before anything parses it)."""
+    n = header_line.count(",") + 1
+    if n <= MAX_COLUMNS:
+        return False
+    project.problems.append(P.make([{
+        "rule": "csv-too-many-columns", "file": rel, "line": 1,
+        "message": f"the header has {n:,} columns; CSV files are read up to {MAX_COLUMNS:,}",
+        "hint": "a table has a few dozen fields at most: check the separator (a comma) "
+                "and that this is the file you meant",
+    }]))
+    return True
 
 
 # --- CSV ---------------------------------------------------------------------
@@ -127,6 +258,9 @@ def _read_csv(data: bytes, rel: str, table: Table, project: RawProject) -> pl.Da
         data, lines = text.encode(), _split_lines(text)
     if _is_blank(data, lines):
         return None
+    if _too_many_columns(lines[0], rel, project) or (
+            len(data) > MAX_LINE_CHARS and _long_lines(lines, None, rel, project)):
+        return None
     header = _parse_header(lines[0].rstrip("\r"), rel, table, project)
     if header is None or not _header_ok(header, rel, table, project):
         return None
@@ -137,7 +271,15 @@ def _read_csv(data: bytes, rel: str, table: Table, project: RawProject) -> pl.Da
             raise ValueError("multi-line records")
         frame, ragged = _csv_by_lines(data, lines, stats, header)
     except (ValueError, pl.exceptions.PolarsError):
-        frame, ragged = _csv_by_records(data.decode("utf-8-sig"), header)
+        try:
+            frame, ragged = _csv_by_records(data.decode("utf-8-sig"), header)
+        except _RecordTooLong as exc:
+            project.problems.append(P.make([{
+                "rule": "line-too-long", "file": rel, "line": exc.line,
+                "message": f"the record that starts here is not read: {exc}",
+                "hint": "close the quote this value opens, or shorten the value",
+            }]))
+            return None
     if ragged.height:
         project.problems.append(
             P.from_frame(
@@ -196,9 +338,12 @@ def _is_blank(data: bytes, lines: pl.Series) -> bool:
 
 
 def _clean_value(column: pl.Expr, has_cr: bool) -> pl.Expr:
-    """Empty values are null; stray carriage returns (CRLF files) go."""
+    """Empty values are null; line ends of CRLF files (also inside quoted values)
+    become plain newlines."""
     column = pl.when(column != "").then(column)
-    return column.str.strip_chars("\r") if has_cr else column
+    if not has_cr:
+        return column
+    return column.str.replace_all("\r\n", "\n", literal=True).str.strip_chars("\r")
 
 
 def _parse_header(line: str, rel: str, table: Table, project: RawProject) -> list[str] | None:
@@ -273,19 +418,33 @@ def _csv_by_lines(data: bytes, lines: pl.Series, stats: pl.DataFrame, header: li
     return frame.with_columns(good), ragged
 
 
+class _RecordTooLong(Exception):
+    def __init__(self, message: str, line: int):
+        super().__init__(message)
+        self.line = line
+
+
 def _csv_by_records(text: str, header: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Slow path for quoted multi-line values: the csv module knows where records start."""
     reader = csv.reader(io.StringIO(text, newline=""))
     next(reader)
     rows, lines, ragged = [], [], []
     start = reader.line_num + 1
-    for row in reader:
-        if row and len(row) == len(header):
-            rows.append(row)
-            lines.append(start)
-        elif row:
-            ragged.append((start, len(row)))
-        start = reader.line_num + 1
+    try:
+        for row in reader:
+            # the csv module's own limit is process-wide (some libraries raise it): ours is not
+            if max(map(len, row), default=0) > MAX_LINE_CHARS:
+                raise _RecordTooLong(f"a value is longer than {MAX_LINE_CHARS:,} characters",
+                                     start)
+            if row and len(row) == len(header):
+                rows.append(row)
+                lines.append(start)
+            elif row:
+                ragged.append((start, len(row)))
+            start = reader.line_num + 1
+    except csv.Error as exc:  # a quoted value longer than the csv module reads
+        raise _RecordTooLong(f"a value is longer than {MAX_LINE_CHARS:,} characters ({exc})",
+                             start) from None
     columns = {h: [r[i] for r in rows] for i, h in enumerate(header)}
     frame = pl.DataFrame(columns, schema={h: pl.String for h in header})
     frame = frame.with_columns(pl.Series("_line", lines, dtype=pl.Int64))
@@ -324,10 +483,28 @@ def _read_yaml(text: str, rel: str, table: Table, project: RawProject) -> dict[s
         used.update(k for k in record.values if k not in children)
         for key, child in children.items():
             for sub in _children(record, key, rel, project):
-                sub.values.setdefault(child.nested_in["parent_key"], record.values.get(
-                    child.nested_in["parent_key"]))
-                rows[child.name].append(_yaml_row(sub, rel, child, project, {}))
+                sub_row = _yaml_row(sub, rel, child, project, {})
+                _belongs_to_parent(sub_row, sub, row, table, child, rel, project)
+                rows[child.name].append(sub_row)
     return {name: _frame(r, project.codebook.tables[name]) for name, r in rows.items() if r}
+
+
+def _belongs_to_parent(sub_row: dict, sub, parent_row: dict, parent: Table, child: Table,
+                       rel: str, project: RawProject) -> None:
+    """A nested record takes its parent's key; naming another parent is a problem."""
+    key = child.nested_in["parent_key"]
+    own, theirs = sub_row.get(key), parent_row.get(key)
+    if own is not None and theirs is not None and own != theirs:
+        project.problems.append(P.make([{
+            "rule": "nested-foreign-key", "file": rel, "line": sub.lines.get(key, sub.line),
+            "field": key, "value": own,
+            "message": f"this {child.name} record is nested under {parent.name} {theirs!r} "
+                       f"but names {key} {own!r}",
+            "hint": f"remove {key} from the nested record (it belongs to the record it is "
+                    f"nested in), or move it under {own!r}",
+        }]))
+    if theirs is not None or key not in sub_row:
+        sub_row[key] = theirs
 
 
 def _yaml_hint(rule: str) -> str | None:
@@ -337,6 +514,8 @@ def _yaml_hint(rule: str) -> str | None:
         "yaml-tag": "remove the tag; annotation values are plain text",
         "yaml-duplicate-key": "keep one of the two keys",
         "yaml-shape": "write records as '- key: value' items of a list",
+        "yaml-too-deep": "annotation records nest a few levels at most (an event, its "
+                         "citations, a citation's fields): check the indentation and brackets",
     }.get(rule)
 
 

@@ -3,7 +3,7 @@
 ``run(root)`` reads the project, casts and derives the normalized tables, and
 returns them with every problem found. Each concern is one module: structure
 (types and pandera schemas), dates, references, evidence, eventtypes,
-geography, identity and review.
+geography, identity, review and text (control characters, spreadsheet formulas).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from geoevents.check import (
     references,
     review,
     structure,
+    text,
 )
 from geoevents.codebook import Codebook, load_codebook, schemas_dir
 from geoevents.read import RawProject, read_project
@@ -52,6 +53,7 @@ def run(root: Path | str = ".") -> Result:
             structure.validate_table(typed, table, codebook),
             structure.list_vocabularies(typed, table, codebook),
             _localized_languages(typed, table),
+            text.check(raw.tables[name], table),
         ]
         tables[name] = typed
     tables["events"] = dates.derive(tables["events"], "date")
@@ -79,6 +81,7 @@ def run(root: Path | str = ".") -> Result:
     ]
     problems = _refine_lines(P.combine(found), raw)
     problems = _collapse_missing_columns(_drop_cascades(problems), raw)
+    problems = text.without_cascades(problems)
     return Result(tables=tables, problems=problems, codebook=codebook)
 
 
