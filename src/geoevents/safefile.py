@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 
 MIB = 1024 * 1024
@@ -23,13 +22,16 @@ OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLL
               | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
 
 
-@dataclass(frozen=True)
 class Refused:
     """Why a file is not read: a rule code, a message and a hint."""
 
-    rule: str
-    message: str
-    hint: str
+    __slots__ = ("rule", "message", "hint")
+
+    def __init__(self, rule: str, message: str, hint: str):
+        self.rule, self.message, self.hint = rule, message, hint
+
+    def __repr__(self) -> str:
+        return f"Refused({self.rule!r}, {self.message!r})"
 
 
 def inside(path: Path, root: Path | None) -> tuple[Path | None, Refused | None]:
