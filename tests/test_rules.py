@@ -179,6 +179,24 @@ def test_file_too_large(project):
         ("annotations/actors-big.csv", None, None), ("annotations/events-big.yaml", None, None)}
 
 
+def test_file_too_large_in_lines_values_or_yaml_nodes(project):
+    from geoevents.read import MAX_CSV_LINES, MAX_CSV_VALUES
+    from geoevents.yamlio import MAX_NODES
+
+    # small values cost memory out of proportion to their bytes: each is bounded too
+    project.write("annotations/actors-lines.csv", "actor_id\n" + "\n" * MAX_CSV_LINES)
+    columns = 1_000
+    rows = MAX_CSV_VALUES // columns + 1
+    project.write("annotations/actors-values.csv", ",".join(f"c{i}" for i in range(columns))
+                  + "\n" + ("," * (columns - 1) + "\n") * rows)
+    per_line = 10
+    project.write("annotations/events-nodes.yaml", "".join(
+        "- [" + ",".join("x" * per_line) + "]\n" for _ in range(MAX_NODES // (per_line + 1) + 1)))
+    assert only(project, "file-too-large") == {
+        ("annotations/actors-lines.csv", None, None), ("annotations/actors-values.csv", None, None),
+        ("annotations/events-nodes.yaml", MAX_NODES // (per_line + 1) + 1, None)}
+
+
 def test_line_too_long(project):
     header = project.path(ACTORS).read_text(encoding="utf-8").splitlines()[0]
     project.write("annotations/actors-long.csv", f"{header}\nchina,China,中国,state,CHN,,,,"

@@ -31,7 +31,8 @@ RULES: dict[str, tuple[str, str]] = {
     "file-unknown": (ERROR, "every entry of annotations/ is a table's file (or Markdown, *.md)"),
     "file-outside": (ERROR, "every file read resolves inside the project (no link out)"),
     "file-not-regular": (ERROR, "files read are regular files (no FIFO, device, dead link)"),
-    "file-too-large": (ERROR, "an annotation file is at most 256 MiB (CSV) or 16 MiB (YAML)"),
+    "file-too-large": (ERROR, "an annotation file is at most 256 MiB, 5,000,000 lines and "
+                              "25,000,000 values (CSV), or 16 MiB and 500,000 values (YAML)"),
     "line-too-long": (ERROR, "lines (and CSV records) are at most 100,000 characters"),
     "csv-too-many-columns": (ERROR, "a CSV file has at most 1,000 columns"),
     "yaml-too-deep": (ERROR, "YAML lists and mappings nest at most 20 levels deep"),

@@ -21,6 +21,7 @@ import io
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
@@ -40,7 +41,11 @@ DOCUMENTATION_SUFFIX = ".md"
 # large projects (the citations of a million events take 173 MB); a YAML file is
 # composed into Python objects (about 17 bytes of memory for each byte of text),
 # so it is held to less.
+# A CSV file is also held to a number of lines and of values (lines x columns):
+# small values cost memory out of proportion to their bytes.
 MAX_CSV_BYTES = 256 * safefile.MIB
+MAX_CSV_LINES = 5_000_000
+MAX_CSV_VALUES = 25_000_000
 MAX_YAML_BYTES = 16 * safefile.MIB
 MAX_LINE_CHARS = 100_000
 MAX_COLUMNS = 1_000
@@ -58,6 +63,9 @@ class RawProject:
     field_lines: dict[tuple[str, int, str], int] = field(default_factory=dict)
     #: file -> fields its header or records use
     file_fields: dict[str, set[str]] = field(default_factory=dict)
+    #: problems found record by record, made into one frame at the end (a hostile
+    #: file can hold hundreds of thousands)
+    rows: list[dict] = field(default_factory=list)
 
 
 def read_project(root: Path, codebook: Codebook) -> RawProject:
@@ -69,6 +77,8 @@ def read_project(root: Path, codebook: Codebook) -> RawProject:
             parts[name].append(frame)
     for name, table in codebook.tables.items():
         project.tables[name] = _assemble(parts[name], table)
+    project.problems.append(P.make(project.rows))
+    project.rows.clear()
     return project
 
 
@@ -230,6 +240,28 @@ def _long_lines(lines: pl.Series | None, text: str | None, rel: str, project: Ra
     return True
 
 
+def _too_many_lines(data: bytes, rel: str, project: RawProject) -> bool:
+    """More than MAX_CSV_LINES lines (counted in the bytes, before they are split)."""
+    n = data.count(b"\n")
+    if n <= MAX_CSV_LINES:
+        return False
+    _refuse(rel, rel.rsplit("/", 1)[-1], safefile.Refused(
+        "file-too-large", f"has {n:,} lines; CSV files are read up to {MAX_CSV_LINES:,}",
+        "split it into several files of the same table (<table>-<part>.csv)"), project)
+    return True
+
+
+def _too_many_values(rows: int, columns: int, rel: str, project: RawProject) -> bool:
+    """More than MAX_CSV_VALUES values (rows times columns)."""
+    if rows * columns <= MAX_CSV_VALUES:
+        return False
+    _refuse(rel, rel.rsplit("/", 1)[-1], safefile.Refused(
+        "file-too-large", f"holds {rows * columns:,} values ({rows:,} rows of {columns} "
+        f"columns); CSV files are read up to {MAX_CSV_VALUES:,}",
+        "split it into several files of the same table (<table>-<part>.csv)"), project)
+    return True
+
+
 def _too_many_columns(header_line: str, rel: str, project: RawProject) -> bool:
     """A header with more than MAX_COLUMNS columns (counted by its commas, an upper
     bound, before anything parses it)."""
@@ -249,6 +281,8 @@ def _too_many_columns(header_line: str, rel: str, project: RawProject) -> bool:
 
 
 def _read_csv(data: bytes, rel: str, table: Table, project: RawProject) -> pl.DataFrame | None:
+    if _too_many_lines(data, rel, project):
+        return None
     lines = _lines(data)
     if lines is None:
         # polars could not split it (mostly: not UTF-8); Python finds the bad byte
@@ -263,6 +297,8 @@ def _read_csv(data: bytes, rel: str, table: Table, project: RawProject) -> pl.Da
         return None
     header = _parse_header(lines[0].rstrip("\r"), rel, table, project)
     if header is None or not _header_ok(header, rel, table, project):
+        return None
+    if _too_many_values(lines.len() - 1, len(header), rel, project):
         return None
     project.file_fields[rel] = {h for h in header if h}
     stats = _line_stats(lines)
@@ -470,10 +506,8 @@ def _read_yaml(text: str, rel: str, table: Table, project: RawProject) -> dict[s
     records, more = yamlio.to_records(node) if issue is None else ([], [])
     issues += more
     for i in issues:
-        project.problems.append(
-            P.make([{"rule": i.rule, "file": rel, "line": i.line, "field": i.field,
-                     "value": i.value, "message": i.message, "hint": _yaml_hint(i.rule)}])
-        )
+        project.rows.append({"rule": i.rule, "file": rel, "line": i.line, "field": i.field,
+                             "value": i.value, "message": i.message, "hint": _yaml_hint(i.rule)})
     children = _nested_tables(project.codebook, table)
     rows: dict[str, list[dict]] = {table.name: [], **{t.name: [] for t in children.values()}}
     used = project.file_fields.setdefault(rel, set())
@@ -495,14 +529,14 @@ def _belongs_to_parent(sub_row: dict, sub, parent_row: dict, parent: Table, chil
     key = child.nested_in["parent_key"]
     own, theirs = sub_row.get(key), parent_row.get(key)
     if own is not None and theirs is not None and own != theirs:
-        project.problems.append(P.make([{
+        project.rows.append({
             "rule": "nested-foreign-key", "file": rel, "line": sub.lines.get(key, sub.line),
             "field": key, "value": own,
             "message": f"this {child.name} record is nested under {parent.name} {theirs!r} "
                        f"but names {key} {own!r}",
             "hint": f"remove {key} from the nested record (it belongs to the record it is "
                     f"nested in), or move it under {own!r}",
-        }]))
+        })
     if theirs is not None or key not in sub_row:
         sub_row[key] = theirs
 
@@ -516,6 +550,8 @@ def _yaml_hint(rule: str) -> str | None:
         "yaml-shape": "write records as '- key: value' items of a list",
         "yaml-too-deep": "annotation records nest a few levels at most (an event, its "
                          "citations, a citation's fields): check the indentation and brackets",
+        "file-too-large": "split it into several files of the same table "
+                          "(<table>-<part>.yaml)",
     }.get(rule)
 
 
@@ -539,11 +575,10 @@ def _children(record: yamlio.Record, key: str, rel: str, project: RawProject):
     items = value if isinstance(value, list) else [value]
     good = [i for i in items if isinstance(i, yamlio.Record)]
     if len(good) != len(items):
-        project.problems.append(
-            P.make([{"rule": "type", "file": rel, "line": record.lines.get(key, record.line),
-                     "field": key, "message": f"{key!r} must be a list of records",
-                     "hint": f"write each as '- {{...}}' under '{key}:'"}])
-        )
+        project.rows.append({"rule": "type", "file": rel,
+                             "line": record.lines.get(key, record.line), "field": key,
+                             "message": f"{key!r} must be a list of records",
+                             "hint": f"write each as '- {{...}}' under '{key}:'"})
     return good
 
 
@@ -575,10 +610,8 @@ def _yaml_value(value, is_list, key, line, rel, project):
     elif value is None or isinstance(value, str):
         return value
     what = "a list of plain values" if is_list else "a single plain value"
-    project.problems.append(
-        P.make([{"rule": "type", "file": rel, "line": line, "field": key,
-                 "message": f"{key!r} must be {what}", "hint": None}])
-    )
+    project.rows.append({"rule": "type", "file": rel, "line": line, "field": key,
+                         "message": f"{key!r} must be {what}", "hint": None})
     return None
 
 
@@ -588,14 +621,17 @@ def _is_localized(key: str, table: Table) -> bool:
 
 
 def _unknown_field(key, line, rel, table: Table, project: RawProject):
+    project.rows.append({"rule": "unknown-field", "file": rel, "line": line, "field": key,
+                         "value": key, "message": f"{table.name} has no field {key!r}",
+                         "hint": _field_hint(key, tuple(table.names))})
+
+
+@lru_cache(maxsize=4096)
+def _field_hint(key: str, names: tuple[str, ...]) -> str:
     from rapidfuzz import process
 
-    match = process.extractOne(key, table.names, score_cutoff=60)
-    hint = f"did you mean {match[0]!r}?" if match else f"fields: {', '.join(table.names)}"
-    project.problems.append(
-        P.make([{"rule": "unknown-field", "file": rel, "line": line, "field": key,
-                 "value": key, "message": f"{table.name} has no field {key!r}", "hint": hint}])
-    )
+    match = process.extractOne(key, names, score_cutoff=60)
+    return f"did you mean {match[0]!r}?" if match else f"fields: {', '.join(names)}"
 
 
 def _known_fields(frame: pl.DataFrame, rel: str, table: Table, project: RawProject):

@@ -8,10 +8,12 @@ the line of each of its keys.
 Scalars stay strings (``2019-04-25`` is not turned into a date, ``007`` keeps its
 zeros); the checks cast them with the codebook's types.
 
-Nesting is bounded before anything is composed: libyaml's composer recurses once
-per level (it crashes the interpreter some 30,000 levels down) and so does the
-conversion here, so ``compose`` first walks the parser's event stream, which
-needs no recursion, and refuses a document nested deeper than ``MAX_DEPTH``.
+Nesting and size are bounded before anything is composed: libyaml's composer
+recurses once per level (it crashes the interpreter some 30,000 levels down) and
+so does the conversion here, and every node costs some 500 bytes of memory, so
+``compose`` first walks the parser's event stream (no recursion, nothing kept)
+and refuses a document nested deeper than ``MAX_DEPTH`` or holding more than
+``MAX_NODES`` values; the walk stops where the limit is passed.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ NULL = CORE + "null"
 
 #: deepest nesting of lists and mappings accepted (an event with nested citations: 4)
 MAX_DEPTH = 20
+#: most values (scalars, lists, mappings) in one document: an event with its actors
+#: and citations takes about 53, so some 9,000 events (about 15 MB)
+MAX_NODES = 500_000
 
 
 @dataclass
@@ -54,26 +59,34 @@ class YamlRefused(Exception):
         self.issue = issue
 
 
-def too_deep(text: str, limit: int = MAX_DEPTH) -> YamlIssue | None:
-    """A ``yaml-too-deep`` issue if lists and mappings nest deeper than ``limit``.
+def too_deep(text: str, limit: int = MAX_DEPTH, nodes: int = MAX_NODES) -> YamlIssue | None:
+    """A ``yaml-too-deep`` issue if lists and mappings nest deeper than ``limit``, a
+    ``file-too-large`` one if the document holds more than ``nodes`` values.
 
     The parser's events come one at a time from libyaml's state machine (no
-    recursion); the walk stops at the first level too deep. A syntax error is
-    left for ``compose`` to report.
+    recursion); the walk stops at the first level too deep or value too many. A
+    syntax error is left for ``compose`` to report.
     """
     opening = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
     closing = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
-    depth = 0
+    values = (yaml.ScalarEvent, yaml.AliasEvent)
+    depth = count = 0
     try:
         for event in yaml.parse(text, Loader=LOADER):
             if isinstance(event, opening):
                 depth += 1
+                count += 1
                 if depth > limit:
-                    line = event.start_mark.line + 1
-                    return YamlIssue("yaml-too-deep", line,
+                    return YamlIssue("yaml-too-deep", event.start_mark.line + 1,
                                      f"lists and mappings nest more than {limit} levels deep here")
             elif isinstance(event, closing):
                 depth -= 1
+            elif isinstance(event, values):
+                count += 1
+            if count > nodes:
+                return YamlIssue("file-too-large", event.start_mark.line + 1,
+                                 f"the file holds more than {nodes:,} YAML values (this one "
+                                 "is the first too many)")
     except yaml.YAMLError:
         return None
     return None
