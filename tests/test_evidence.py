@@ -134,3 +134,36 @@ def test_build_cites_a_decomposed_source_with_whole_characters(project):
     for quote, start, end in cites.select("quote", "char_start", "char_end").iter_rows():
         assert T.fold_one(text[start:end]) == T.fold_one(quote)
         assert end == len(text) or not unicodedata.combining(text[end])
+
+
+def test_a_hard_linked_source_is_never_read(project, tmp_path):
+    """A second name of a file may stand anywhere, /etc/passwd included: refused."""
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(project.path("seeds/sample_zh.txt").read_bytes())
+    project.path("seeds/sample_zh.txt").unlink()
+    import os
+
+    os.link(outside, project.path("seeds/sample_zh.txt"))
+    problems = project.problems()
+    assert {(p["rule"], p["file"], p["line"], p["field"]) for p in problems} == {
+        ("source-path", "seeds/sources.yaml", 3, "file")}
+    assert "hard links" in problems[0]["message"]
+
+
+def test_a_source_changed_after_validation_is_not_built(project, monkeypatch):
+    """The build cites offsets into the text whose sha256 it publishes, never another."""
+    from geoevents import check
+
+    run = check.run
+
+    def then_edit(root):
+        result = run(root)
+        path = project.path("seeds/sample_zh.txt")
+        path.write_bytes(b"PREFIX " + path.read_bytes())
+        return result
+
+    monkeypatch.setattr(check, "run", then_edit)
+    project.write("CHANGELOG.md", CHANGELOG)
+    result = CliRunner().invoke(main, ["build", "1.0.0", "--root", str(project.root)])
+    assert result.exit_code == 1 and "sha256" in result.output, result.output
+    assert not project.path("dataset/1.0.0").exists()

@@ -275,3 +275,149 @@ def test_timeline_draws_the_far_future(tmp_path):
                            "event_type": ["CONSULT", "CONSULT"], "status": ["occurred", "planned"]})
     timeline.draw(events, tmp_path / "t.png", "far")
     assert (tmp_path / "t.png").read_bytes().startswith(b"\x89PNG")
+
+
+# --- what a hostile user tried -------------------------------------------------------
+
+
+def patch_summary(root: Path) -> None:
+    path = root / "annotations" / "events.yaml"
+    path.write_text(path.read_text().replace("summary: Kim Jong Un met", "summary: Kim met"))
+
+
+def test_a_planted_link_is_never_written_through(released, tmp_path):
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    dataset = released / "dataset"
+    for name in (".index.json.tmp", "..pending.json.tmp", ".index.json.x.tmp"):
+        (dataset / name).symlink_to(victim)
+    patch_summary(released)
+    result = invoke("build", "1.0.1", "--root", released)
+    assert result.exit_code == 0, result.output
+    assert victim.read_text() == "precious"
+    assert not (dataset / "index.json").is_symlink() and listed(released) == ["1.0.0", "1.0.1"]
+    assert not (dataset / ".index.json.x.tmp").exists()  # a leftover name: removed, not followed
+
+
+@pytest.mark.parametrize("version", ["0.9.0", "abc", "1.0.1"])
+def test_a_forged_journal_blesses_nothing(released, version):
+    dataset = released / "dataset"
+    folder = dataset / version
+    folder.mkdir()
+    (folder / "events.csv").write_text("evil\n")
+    index.write_journal(dataset, {**index.entry_for(folder, "1.0.1", "2020-01-01"),
+                                  "version": version})
+    before = listed(released)
+    patch_summary(released)
+    result = invoke("build", "1.1.0", "--root", released)
+    assert result.exit_code == 3, result.output
+    assert f"dataset/{version} is not listed in index.json" in result.output
+    assert listed(released) == before
+
+
+@pytest.mark.parametrize("edit", ["twice", "not-semver", "path", "fifo", "deep", "huge"])
+def test_an_index_that_is_no_record_stops_the_build(released, edit):
+    path = released / "dataset" / "index.json"
+    doc = json.loads(path.read_text())
+    if edit == "twice":
+        doc["versions"].append(doc["versions"][0])
+    elif edit in ("not-semver", "path"):
+        doc["versions"][0]["version"] = "abc" if edit == "not-semver" else "../x"
+    if edit == "fifo":
+        path.unlink()
+        os.mkfifo(path)
+    elif edit == "deep":
+        path.write_text('{"versions": ' + "[" * 200_000 + "]" * 200_000 + "}")
+    elif edit == "huge":
+        with open(path, "wb") as fh:
+            fh.truncate(index.MAX_BYTES + 1)
+    else:
+        path.write_text(json.dumps(doc))
+    patch_summary(released)
+    for args in (("build", "1.0.1"), ("build", "--check")):
+        result = invoke(*args, "--root", released)
+        assert result.exit_code == 3 and "index.json" in result.output, (edit, result.output)
+    assert not (released / "dataset" / "1.0.1").exists()
+
+
+@pytest.mark.parametrize("value", ["nan", "-1", "inf", "1e400", "abc"])
+def test_a_lock_timeout_that_is_no_number_of_seconds_is_a_usage_error(released, value):
+    result = invoke("build", "1.0.1", "--root", released, env={release.LOCK_TIMEOUT: value})
+    assert result.exit_code == 2 and release.LOCK_TIMEOUT in result.output
+
+
+def test_check_waits_for_a_running_build(released):
+    from filelock import FileLock
+
+    with FileLock(str(released / "dataset" / index.LOCK)):
+        result = invoke("build", "--check", "--root", released, env={release.LOCK_TIMEOUT: "0"})
+    assert result.exit_code == 3 and "another build holds" in result.output
+
+
+def test_a_release_folder_that_is_a_link_is_tampered(released, tmp_path):
+    folder = released / "dataset" / "1.0.0"
+    shutil.move(folder, tmp_path / "copy")
+    folder.symlink_to(tmp_path / "copy")
+    patch_summary(released)
+    result = invoke("build", "1.0.1", "--root", released)
+    assert result.exit_code == 3 and "is a symbolic link" in result.output
+
+
+def test_a_dataset_that_is_a_link_or_a_file_is_refused(tmp_path):
+    root = new_project(tmp_path)
+    (root / "dataset").symlink_to(tmp_path / "elsewhere")
+    result = invoke("build", "1.0.0", "--root", root)
+    assert result.exit_code == 3 and "is a symbolic link" in result.output
+    assert not (tmp_path / "elsewhere").exists()
+    (root / "dataset").unlink()
+    (root / "dataset").write_text("x")
+    for args in (("build", "1.0.0"), ("build", "--check")):
+        result = invoke(*args, "--root", root)
+        assert result.exit_code == 3 and "is not a folder" in result.output
+
+
+def test_leftovers_of_any_kind_are_removed(released):
+    junk = released / "dataset" / ".tmp-junk"
+    junk.write_text("x")
+    patch_summary(released)
+    result = invoke("build", "1.0.1", "--root", released)
+    assert result.exit_code == 0 and "removed .tmp-junk" in result.output
+    assert not junk.exists() and invoke("build", "--check", "--root", released).exit_code == 0
+
+
+@pytest.mark.parametrize("where", ["annotations", "seeds/docs", "schemas", ".", "occupied"])
+def test_docs_stay_out_of_the_project_inputs_and_other_files(released, where):
+    target = released / where
+    if where == "occupied":
+        target.mkdir()
+        (target / "thesis.docx").write_text("mine")
+    patch_summary(released)
+    before = {p: p.read_bytes() for p in released.rglob("*") if p.is_file()}
+    result = invoke("build", "1.0.1", "--root", released, "--docs", target)
+    assert result.exit_code == 2, result.output
+    assert {p: p.read_bytes() for p in released.rglob("*") if p.is_file()} == before
+
+
+def test_build_outside_a_project_is_a_usage_error(tmp_path):
+    for args in (("build", "1.0.0"), ("build", "--check")):
+        result = invoke(*args, "--root", tmp_path / "nowhere")
+        assert result.exit_code == 2 and "not an annotation project" in result.output
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder", "outside"])
+def test_a_changelog_that_is_not_a_file_of_the_project(tmp_path, kind):
+    root = new_project(tmp_path)
+    path = root / "CHANGELOG.md"
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        (tmp_path / "other.md").write_text(CHANGELOG)
+        path.symlink_to(tmp_path / "other.md")
+    result = invoke("build", "1.0.0", "--root", root)
+    assert result.exit_code == 1, result.output
+    assert {"fifo": "named pipe", "folder": "a folder", "outside": "outside the project"}[kind] \
+        in result.output
+    assert listed(root) == []

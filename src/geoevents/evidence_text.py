@@ -48,6 +48,8 @@ _FOLDABLE = f"{SPACE_CLASS}{{2}}|[{SPACE.replace(' ', '')}]"
 #: a combining mark (polars' regex engine knows the Unicode categories)
 MARK = r"^\p{M}"
 REPLACEMENT = "\ufffd"
+#: a source is one document's text; a larger file is not one
+MAX_SOURCE_BYTES = 64 * 1024 * 1024
 
 TEXTS_SCHEMA = {"source_id": pl.String, "text": pl.String}
 
@@ -313,7 +315,9 @@ def source_texts(root: Path, sources: pl.DataFrame) -> dict[str, str]:
     validated project has none.
     """
     texts, problems = read_sources(root, sources)
-    refused = problems.filter(pl.col("rule") != "source-hash")
+    # a source-hash problem too: the file changed since validate read it, and a
+    # release cites offsets into the text whose sha256 it publishes, no other
+    refused = problems
     if refused.height:
         first = refused.row(0, named=True)
         raise ProblemsFound(
@@ -355,6 +359,16 @@ def _read_source(root: Path, seeds: Path, rec: dict) -> tuple[bytes | None, dict
         raise from_os_error(exc, f"read source {rec['source_id']} at") from None
     if not stat.S_ISREG(info.st_mode):
         return None, _not_regular(rec, info)
+    if info.st_nlink > 1:  # another name of the same file may stand outside the project
+        return None, _problem(rec, "source-path", "file",
+                              f"seeds/{name} has {info.st_nlink} names (hard links)",
+                              "copy the source document into seeds/ instead of linking it; a "
+                              "hard link may be a file outside the project")
+    if info.st_size > MAX_SOURCE_BYTES:
+        return None, _problem(rec, "source-path", "file",
+                              f"seeds/{name} is {info.st_size / 2**20:,.1f} MiB; sources are "
+                              f"read up to {MAX_SOURCE_BYTES // 2**20} MiB",
+                              "a source is one document's text: split a larger file")
     try:
         # never blocks: stat said regular file, and O_NONBLOCK keeps a FIFO put
         # there since from holding the open; fstat then checks what was opened
@@ -366,9 +380,13 @@ def _read_source(root: Path, seeds: Path, rec: dict) -> tuple[bytes | None, dict
         if not stat.S_ISREG(opened.st_mode):
             return None, _not_regular(rec, opened)
         try:
-            return fh.read(), None
+            data = fh.read(MAX_SOURCE_BYTES + 1)
         except OSError as exc:
             raise from_os_error(exc, f"read source {rec['source_id']} at") from None
+    if len(data) > MAX_SOURCE_BYTES:  # grew since the stat
+        return None, _problem(rec, "source-path", "file", f"seeds/{name} grows while read",
+                              "leave the sources alone while geoevents reads them")
+    return data, None
 
 
 def _path_problem(name: str) -> str | None:

@@ -41,6 +41,9 @@ KILL_AT = "GEOEVENTS_TEST_KILL_AT"
 STAGES = ("locked", "validated", "written", "journaled", "renamed", "indexed")
 #: seconds a build waits for another build of the same dataset/ to finish
 LOCK_TIMEOUT = "GEOEVENTS_LOCK_TIMEOUT"
+#: the files every release has (a journal naming fewer is not a build's)
+RELEASE_FILES = {*(f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")),
+                 "datapackage.json", "CITATION.cff", "SHA256SUMS", "changes.json"}
 
 
 class ReleaseError(ProblemsFound):
@@ -95,14 +98,11 @@ def build(root: Path | str, version: str, docs: Path | None = None,
     """Build release ``version``; ``out`` writes elsewhere (for --check) and skips the index."""
     root = Path(root)
     _check_version(version)
+    _check_project(root)
     if out is not None:
         return _build(root, version, docs, Path(out), previous, None)
     _check_docs(root, docs)
-    dataset = dataset_dir(root)
-    try:
-        dataset.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise from_os_error(exc, "create the dataset folder") from None
+    dataset = _dataset_folder(root, create=True)
     with _lock(dataset):
         _stage("locked")
         notes = recover(dataset)
@@ -118,6 +118,28 @@ def build(root: Path | str, version: str, docs: Path | None = None,
         return built
 
 
+def _check_project(root: Path) -> None:
+    if not (root / "seeds").is_dir() and not (root / "annotations").is_dir():
+        raise ReleaseError(f"{root} is not an annotation project (no seeds/ or annotations/)",
+                           "run in the project's folder, or give it with --root",
+                           exit_code=EXIT_USAGE)
+
+
+def _dataset_folder(root: Path, create: bool = False) -> Path:
+    """dataset/ of the project: a folder of its own, never a link to somewhere else."""
+    dataset = dataset_dir(root)
+    if dataset.is_symlink() or (os.path.lexists(dataset) and not dataset.is_dir()):
+        what = "a symbolic link" if dataset.is_symlink() else "not a folder"
+        raise EnvironmentFailure(f"{dataset} is {what}: releases live in a folder of the project",
+                                 f"move {dataset} away and restore dataset/ from version control")
+    if create:
+        try:
+            dataset.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise from_os_error(exc, "create the dataset folder") from None
+    return dataset
+
+
 def _check_version(version: str) -> None:
     try:
         C.parse_version(version)
@@ -130,13 +152,21 @@ def _check_docs(root: Path, docs: Path | None) -> None:
     """Data Docs go anywhere but into dataset/, where only releases live."""
     if docs is None:
         return
-    target, dataset = Path(docs).resolve(), dataset_dir(root).resolve()
-    if target == dataset or target.is_relative_to(dataset):
-        raise ReleaseError(f"--docs {docs} is inside {dataset_dir(root)}, where only releases live",
-                           "write the Data Docs to a folder outside dataset/, like docs/",
+    target, project = Path(docs).resolve(), root.resolve()
+    for name in ("dataset", "seeds", "annotations", "schemas"):
+        if target.is_relative_to(project / name):
+            raise ReleaseError(f"--docs {docs} is inside {name}/, which holds the project's "
+                               f"{'releases' if name == 'dataset' else 'inputs'}: only releases "
+                               "live in dataset/, only inputs in the others",
+                               "write the Data Docs to a folder of their own, like docs/",
+                               exit_code=EXIT_USAGE)
+    if target == project or (target.exists() and not target.is_dir()):
+        raise ReleaseError(f"--docs {docs} is the project itself or a file, not a folder of "
+                           "its own", "give a new folder, like docs/", exit_code=EXIT_USAGE)
+    if target.is_dir() and any(target.iterdir()) and not (target / "index.html").is_file():
+        raise ReleaseError(f"--docs {docs} holds other files; Data Docs are not written over them",
+                           "give a new or empty folder, or one that holds earlier Data Docs",
                            exit_code=EXIT_USAGE)
-    if target.exists() and not target.is_dir():
-        raise ReleaseError(f"--docs {docs} is a file, not a folder", exit_code=EXIT_USAGE)
 
 
 def _check_new(doc: dict, version: str) -> None:
@@ -160,10 +190,7 @@ def _lock(dataset: Path):
     """One build at a time per dataset/: a second one waits, then refuses cleanly."""
     from filelock import FileLock, Timeout
 
-    try:
-        timeout = float(os.environ.get(LOCK_TIMEOUT, "300"))
-    except ValueError:
-        timeout = 300.0
+    timeout = _lock_timeout()
     lock = FileLock(str(dataset / index.LOCK), timeout=timeout)
     try:
         lock.acquire()
@@ -180,21 +207,42 @@ def _lock(dataset: Path):
         lock.release()
 
 
+def _lock_timeout() -> float:
+    text = os.environ.get(LOCK_TIMEOUT, "300")
+    try:
+        timeout = float(text)
+    except ValueError:
+        timeout = float("nan")
+    if not 0 <= timeout <= 86400:  # also refuses nan and inf (filelock waits forever)
+        raise ReleaseError(f"{LOCK_TIMEOUT}={text[:40]!r} is not a number of seconds from 0 "
+                           "to 86400", f"unset {LOCK_TIMEOUT} or give it seconds, like 60",
+                           exit_code=EXIT_USAGE)
+    return timeout
+
+
 def recover(dataset: Path) -> list[str]:
     """Finish or clean what interrupted builds left; the notes say what was done.
 
     Called with the build lock held, so no other build's temporary folder is removed.
     """
     notes = []
-    for tmp in sorted(dataset.glob(".tmp-*")):
-        shutil.rmtree(tmp, ignore_errors=True)
-        notes.append(f"removed {tmp.name}, the temporary folder of an interrupted build")
+    for tmp in sorted(dataset.glob(".tmp-*")) + sorted(dataset.glob(".*.json.*.tmp")):
+        _remove(tmp)
+        notes.append(f"removed {tmp.name}, left by an interrupted build")
     doc = index.read(dataset)
     journal = _journal(dataset)
     if journal is not None:
         notes += _finish(dataset, doc, journal)
     _refuse_unlisted(dataset, index.read(dataset))
     return notes
+
+
+def _remove(path: Path) -> None:
+    """Remove a leftover: a folder with what it holds, a file or a link (never followed)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
 
 
 def _journal(dataset: Path) -> dict | None:
@@ -213,14 +261,22 @@ def _finish(dataset: Path, doc: dict, journal: dict) -> list[str]:
     if version in index.versions(doc) or not folder.exists():
         index.drop_journal(dataset)  # the build had committed, or never renamed its folder
         return []
-    if index.differences(folder, journal):
-        return []  # not the folder the journal describes: _refuse_unlisted stops the build
-    doc["versions"] = sorted(doc["versions"] + [journal],
+    if not _could_be_ours(doc, journal) or index.differences(folder, journal):
+        return []  # not what a build left: _refuse_unlisted stops the build
+    entry = {key: journal[key] for key in ("version", "date", "files", "bytes") if key in journal}
+    doc["versions"] = sorted(doc["versions"] + [entry],
                              key=lambda e: C.parse_version(e["version"]))
     index.write(dataset, doc)
     index.drop_journal(dataset)
     return [f"finished dataset/{version} (an interrupted build had written it but not yet "
             "listed it in index.json); 'geoevents build --check' compares it with the annotations"]
+
+
+def _could_be_ours(doc: dict, journal: dict) -> bool:
+    """A build journals only a version above every listed one, with a whole release."""
+    listed = [C.parse_version(v) for v in index.versions(doc)]
+    newer = not listed or C.parse_version(journal["version"]) > max(listed)
+    return newer and RELEASE_FILES <= set(journal["files"])
 
 
 def _refuse_unlisted(dataset: Path, doc: dict) -> None:
@@ -415,11 +471,20 @@ def check_latest(root: Path | str) -> tuple[str, list[str]]:
     otherwise); then the rebuild is compared with the folder and with the index.
     """
     root = Path(root)
-    dataset = dataset_dir(root)
+    _check_project(root)
+    dataset = _dataset_folder(root)
+    if not dataset.is_dir():
+        raise ReleaseError("there is no release to check", "build one first: geoevents build 1.0.0",
+                           exit_code=EXIT_USAGE)
+    with _lock(dataset):
+        return _check_latest(root, dataset)
+
+
+def _check_latest(root: Path, dataset: Path) -> tuple[str, list[str]]:
     doc = index.read(dataset)
     index.verify_all(dataset, doc)
     _refuse_unlisted_readonly(dataset, doc)
-    versions = published(root)
+    versions = sorted(index.versions(doc), key=C.parse_version)
     if not versions:
         raise ReleaseError("there is no release to check", "build one first: geoevents build 1.0.0",
                            exit_code=EXIT_USAGE)
@@ -441,5 +506,4 @@ def _refuse_unlisted_readonly(dataset: Path, doc: dict) -> None:
             f"{dataset} holds what an interrupted build left",
             "run 'geoevents build VERSION' (any version): it finishes or cleans it first",
         )
-    if dataset.is_dir():
-        _refuse_unlisted(dataset, doc)
+    _refuse_unlisted(dataset, doc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 
@@ -20,9 +21,9 @@ class ChangelogError(ValueError):
 
 def release_date(root: Path, version: str) -> dt.date:
     path = Path(root) / "CHANGELOG.md"
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise ChangelogError("CHANGELOG.md is missing: add it with a section for the release")
-    for m in SECTION.finditer(_read(path)):
+    for m in SECTION.finditer(_read(path, Path(root))):
         if m["version"] == version:
             try:
                 return dt.date.fromisoformat(m["date"])
@@ -36,10 +37,14 @@ def release_date(root: Path, version: str) -> dt.date:
     )
 
 
-def _read(path: Path) -> str:
-    if path.stat().st_size > MAX_BYTES:
-        raise ChangelogError(f"CHANGELOG.md is larger than {MAX_BYTES // 2**20} MiB")
+def _read(path: Path, root: Path) -> str:
+    """The changelog's text: a regular file inside the project, bounded, UTF-8."""
+    from geoevents import safefile
+
+    data = safefile.read_bytes(path, root, MAX_BYTES)
+    if isinstance(data, safefile.Refused):
+        raise ChangelogError(f"CHANGELOG.md {data.message}")
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ChangelogError(f"CHANGELOG.md is not UTF-8 (byte {exc.start})") from None

@@ -21,9 +21,12 @@ it matches the journal byte for byte; any other unlisted folder stops the build.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import re
+import tempfile
 from pathlib import Path
 
 from geoevents.errors import EnvironmentFailure, TamperedRelease
@@ -31,6 +34,13 @@ from geoevents.errors import EnvironmentFailure, TamperedRelease
 INDEX = "index.json"
 JOURNAL = ".pending.json"
 LOCK = ".build.lock"
+
+
+#: an index of thousands of releases is a few MiB; more is not an index
+MAX_BYTES = 16 * 1024 * 1024
+#: what a release folder and a file in it may be called
+VERSION = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
+FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 
 class CorruptIndex(EnvironmentFailure):
@@ -65,17 +75,26 @@ def read(dataset: Path) -> dict:
     if not isinstance(doc, dict) or not isinstance(doc.get("versions"), list):
         raise CorruptIndex(f"{path} is not a release index (no list of versions)",
                            _restore_hint(path))
+    seen = set()
     for entry in doc["versions"]:
         problem = _entry_problem(entry)
+        if problem is None and entry["version"] in seen:
+            problem = f"version {entry['version']} is listed twice"
         if problem:
             raise CorruptIndex(f"{path}: {problem}", _restore_hint(path))
+        seen.add(entry["version"])
     return doc
 
 
 def _json(path: Path):
+    from geoevents import safefile
+
+    data = safefile.read_bytes(path, Path(path).parent.parent, MAX_BYTES)
+    if isinstance(data, safefile.Refused):
+        raise CorruptIndex(f"{path} {data.message}", _restore_hint(path))
     try:
-        return json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise CorruptIndex(f"{path} is not valid JSON ({str(exc)[:120]})",
                            _restore_hint(path)) from None
 
@@ -83,9 +102,13 @@ def _json(path: Path):
 def _entry_problem(entry) -> str | None:
     if not isinstance(entry, dict) or not isinstance(entry.get("version"), str):
         return "an entry has no version"
+    if not VERSION.fullmatch(entry["version"]):
+        return f"{entry['version'][:40]!r} is not a version MAJOR.MINOR.PATCH"
     files, sizes = entry.get("files"), entry.get("bytes", {})
     if not isinstance(files, dict) or not files:
         return f"version {entry['version']} lists no files"
+    if not all(isinstance(n, str) and FILE_NAME.fullmatch(n) for n in files):
+        return f"version {entry['version']} lists a file name that is not a plain name"
     if not all(isinstance(v, str) and len(v) == 64 for v in files.values()):
         return f"version {entry['version']} has a hash that is not sha256"
     if not isinstance(sizes, dict) or not all(isinstance(v, int) for v in sizes.values()):
@@ -108,14 +131,18 @@ def entry(doc: dict, version: str) -> dict | None:
 
 def differences(folder: Path, entry: dict) -> list[str]:
     """How a release folder differs from its index entry (empty when it is intact)."""
+    if folder.is_symlink():
+        return [f"the folder {folder.name}/ is a symbolic link, not the release itself"]
     if not folder.is_dir():
         return [f"the folder {folder.name}/ is missing"]
     found = {p.name: p for p in folder.iterdir()}
     out = []
     for name, digest in sorted(entry["files"].items()):
         path = found.get(name)
-        if path is None or not path.is_file() or path.is_symlink():
+        if path is None:
             out.append(f"{name} is missing")
+        elif path.is_symlink() or not path.is_file():
+            out.append(f"{name} is not a regular file (a link or a folder)")
         elif name in entry.get("bytes", {}) and path.stat().st_size != entry["bytes"][name]:
             out.append(f"{name} has {path.stat().st_size} bytes, the index records "
                        f"{entry['bytes'][name]}")
@@ -148,12 +175,20 @@ def write(dataset: Path, doc: dict) -> Path:
 
 
 def _atomic_json(path: Path, doc: dict) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    """Write ``path`` by rename from a temporary file created anew (O_EXCL): a link
+    planted under a temporary name is never written through."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     fsync_dir(path.parent)
 
 
@@ -179,6 +214,6 @@ def read_journal(dataset: Path) -> dict | None:
 
 def drop_journal(dataset: Path) -> None:
     path = Path(dataset) / JOURNAL
-    if path.exists():
+    if os.path.lexists(path):
         path.unlink()
         fsync_dir(path.parent)
