@@ -113,7 +113,7 @@ def init(directory: Path) -> None:
 
 
 @main.command()
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Use this project's schemas/ (default: the packaged codebook).")
 @click.option("--table", default="events", show_default=True, help="Table the schema describes.")
 def schema(root: Path | None, table: str) -> None:
