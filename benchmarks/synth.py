@@ -242,7 +242,8 @@ def quote_pool(rnd: random.Random, text: str, k: int) -> list[str]:
     """``k`` slices of ``text`` (20-80 characters) that still match after folding.
 
     A slice starts and ends on a visible character, never just before a combining
-    mark (so NFC does not compose it differently from the text), and its line
+    mark (so NFC does not compose it differently from the text), never on one of
+    ``= + - @`` (which the validator refuses as formula-like), and its line
     breaks become spaces (a quote sits on one CSV line; folding makes them equal).
     """
     folded = fold(text)
@@ -260,8 +261,8 @@ def quote_pool(rnd: random.Random, text: str, k: int) -> list[str]:
                 end += 1
         if end >= len(text):
             continue
-        if text[start].isspace() or unicodedata.combining(text[start]):
-            continue
+        if text[start].isspace() or unicodedata.combining(text[start]) or text[start] in "=+-@":
+            continue  # (a quote a spreadsheet would run as a formula is refused)
         if text[end - 1].isspace() or unicodedata.combining(text[end]):
             continue
         quote = re.sub(r"[\r\n\t]", " ", text[start:end])

@@ -347,6 +347,27 @@ def fold(expr):
     return expr.str.normalize("NFC").str.replace_all(r"\s+", " ").str.strip_chars()
 
 
+CONTROL = r"[\x00-\x08\x0B-\x1F\x7F-\x9F\x{202A}-\x{202E}\x{2066}-\x{2069}]"
+FORMULA = r"^\s*[=+\-@]"
+
+
+def text_safety(frame, fields, name: str) -> list:
+    """control-character in every column; formula-like in free text (string or list
+    fields without pattern, vocabulary or reference, and localized name_xx columns)."""
+    import polars as pl
+
+    free = {f["name"] for f in fields if f.get("type", "string") in ("string", "list")
+            and not (f.get("pattern") or f.get("vocabulary") or f.get("references"))}
+    known = {f["name"] for f in fields}
+    exprs = []
+    for col in frame.columns:
+        c = pl.col(col)
+        exprs.append(c.str.contains(CONTROL).sum().alias(f"{name}.{col}.control-character"))
+        if col in free or (col not in known and col.rsplit("_", 1)[0] in known):
+            exprs.append(c.str.contains(FORMULA).sum().alias(f"{name}.{col}.formula-like"))
+    return exprs
+
+
 def run_floor(root: Path) -> dict:
     import polars as pl
     import polars_reverse_geocode as prg
@@ -403,6 +424,7 @@ def run_floor(root: Path) -> dict:
                 exprs.append(
                     (c.is_duplicated() & c.is_not_null()).sum().alias(f"{key}.duplicate-id")
                 )
+        exprs += text_safety(frame, spec.fields(name), name)
         pk = t.get("primary_key", [])
         if len(pk) > 1:
             exprs.append(pl.struct(pk).is_duplicated().sum().alias(f"{name}.duplicate-row"))
