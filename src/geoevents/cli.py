@@ -200,7 +200,7 @@ def versions() -> None:
     for r in releases:
         for problem in r.problems:
             click.echo(f"{r}: {problem}")
-    click.echo(f"cache: {load.cache_dir()}  source: {load.base_url()}")
+    click.echo(f"cache: {load.cache_dir()}  source: {load.display_url()}")
     tampered = [r for r in releases if r.state == "tampered"]
     if tampered:
         raise E.TamperedRelease(
