@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -274,9 +275,73 @@ def test_a_trickle_is_cut_off_at_the_deadline(world, monkeypatch):
     with serving(trickle(size, 0.05)) as (url, _):
         world.use(url)
         started = time.monotonic()
-        with pytest.raises(load.DataError, match="not complete after the deadline of 1 s"):
+        with pytest.raises(load.DataError, match="the deadline of 1 s passed with [0-9]+ "
+                           "bytes of the body received"):
             geoevents.load(version="1.0.0")
     assert 0.9 < time.monotonic() - started < 4
+    assert kept(world.cache) == []
+
+
+def drip(head: bytes, then: bytes):
+    """``head`` at once, then ``then`` again and again, a little at a time, never ending.
+
+    Each piece comes well within the read timeout (30 s here), so only the deadline
+    can stop the client."""
+    def respond(h):
+        h.wfile.write(head)
+        h.wfile.flush()
+        for _ in range(600):
+            for i in range(0, len(then), 4):
+                h.wfile.write(then[i:i + 4])
+                h.wfile.flush()
+                if h.server.release.wait(0.1):
+                    return
+    return respond
+
+
+DRIPS = {
+    "a header, a byte at a time": drip(b"HTTP/1.1 200 OK\r\nX-Slow: ", b"a"),
+    "100 Continue without end": drip(b"", b"HTTP/1.1 100 Continue\r\n\r\n"),
+    "the status line, a byte at a time": drip(b"H", b"T"),
+}
+
+
+@pytest.mark.parametrize("name", list(DRIPS))
+def test_the_deadline_bounds_the_response_headers_too(world, monkeypatch, name):
+    monkeypatch.setenv("GEOEVENTS_DOWNLOAD_DEADLINE", "1")
+    monkeypatch.setenv("GEOEVENTS_READ_TIMEOUT", "30")
+    with serving(DRIPS[name]) as (url, _):
+        world.use(url)
+        started = time.monotonic()
+        with pytest.raises(load.DataError) as caught:
+            geoevents.load(version="1.0.0")
+        elapsed = time.monotonic() - started
+    assert type(caught.value) is load.DataError
+    assert caught.value.message == (
+        f"cannot download {url}/1.0.0/events.parquet: the deadline of 1 s passed before the "
+        "response headers were complete; stopped, nothing was kept")
+    assert 0.9 < elapsed < 4
+    assert kept(world.cache) == []
+
+
+def test_the_deadline_bounds_a_name_lookup_that_never_answers(world, monkeypatch):
+    """No socket to shut down yet: the caller still gets its answer on time."""
+    answer = threading.Event()
+    real = socket.getaddrinfo
+
+    def stuck(*args, **kwargs):
+        answer.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setenv("GEOEVENTS_DOWNLOAD_DEADLINE", "1")
+    monkeypatch.setattr(socket, "getaddrinfo", stuck)
+    started = time.monotonic()
+    try:
+        with pytest.raises(load.DataError, match="the deadline of 1 s passed before"):
+            geoevents.load(version="1.0.0")
+        assert time.monotonic() - started < 4
+    finally:
+        answer.set()  # the worker then connects, finds its download given up, and ends
     assert kept(world.cache) == []
 
 
@@ -367,23 +432,69 @@ def test_a_hostile_response_is_a_download_error(world, name):
 
 
 @pytest.mark.parametrize("url", ["file:///etc", "ftp://127.0.0.1/dataset", "gopher://x/y",
-                                 "127.0.0.1:8000/dataset", "http://"])
+                                 "127.0.0.1:8000/dataset", "http://", "http://[::1",
+                                 "http://h:99999/d", "http://h:x/d", "http://h/a b",
+                                 "http://h/d\x1b", "http://h/d?v=1", "http://h/d#top",
+                                 "http://h/d?"])
 def test_only_http_mirrors_are_used(world, url):
     world.use(url)
     with pytest.raises(load.BadSetting) as caught:
         geoevents.load(version="1.0.0")
-    assert "GEOEVENTS_DATA_URL must be an http(s) URL" in caught.value.message
+    shown = url.split("?")[0] + "?***" if "?" in url else url
+    shown = shown.split("#")[0] + "#***" if "#" in url else shown
+    assert caught.value.message.startswith(
+        f"GEOEVENTS_DATA_URL must be an http(s) URL, found {shown!r}: ")
+    if "?" in url or "#" in url:
+        assert "no query or fragment" in caught.value.message
+        assert "v=1" not in caught.value.message and "top" not in caught.value.message
     assert isinstance(caught.value, load.DataError) and caught.value.exit_code == 2
     assert geoevents.load().height == 3000  # the bundled release needs no mirror
     assert not world.cache.exists()  # a bad setting is refused before the cache is touched
 
 
-@pytest.mark.parametrize("value", ["abc", "0", "-5", "inf", "nan"])
-def test_a_bad_timeout_setting_is_a_usage_error(world, monkeypatch, value):
-    monkeypatch.setenv("GEOEVENTS_DOWNLOAD_DEADLINE", value)
-    with pytest.raises(load.BadSetting, match="GEOEVENTS_DOWNLOAD_DEADLINE must be a number"):
+@pytest.mark.parametrize("name", list(load.TIMEOUTS))
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "inf", "nan", "1e10", "86401", "1e400"])
+def test_a_bad_timeout_setting_is_a_usage_error(world, monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(load.BadSetting) as caught:
         geoevents.load(version="1.0.0")
+    assert caught.value.message == (f"{name} must be a number of seconds above 0 and at most "
+                                    f"86400, found {value!r}")
     assert not world.cache.exists()
+
+
+def test_the_largest_timeouts_are_usable(world, monkeypatch):
+    for name in load.TIMEOUTS:
+        monkeypatch.setenv(name, "86400")
+    assert geoevents.load(version="1.0.0").height == 4000
+
+
+def test_a_timeout_too_large_exits_2_on_the_command_line(world, monkeypatch):
+    monkeypatch.setenv("GEOEVENTS_CONNECT_TIMEOUT", "1e10")
+    result = cli("fetch", "1.0.0")
+    assert result.exit_code == 2
+    assert "error: GEOEVENTS_CONNECT_TIMEOUT must be a number of seconds above 0 and at " \
+           "most 86400" in result.output
+
+
+def test_credentials_in_the_mirror_url_are_never_shown(world):
+    port = closed_port()
+    world.use(f"http://reader:s3cret-Pw@127.0.0.1:{port}/data")
+    with pytest.raises(load.DataError) as caught:
+        geoevents.load(version="1.0.0")
+    shown = caught.value.message + caught.value.hint
+    assert f"cannot download http://reader:***@127.0.0.1:{port}/data/1.0.0/" in shown
+    assert "s3cret" not in shown
+    assert load.display_url() == f"http://reader:***@127.0.0.1:{port}/data"
+    listed = cli("versions")
+    assert f"source: http://reader:***@127.0.0.1:{port}/data" in listed.output
+    assert "s3cret" not in listed.output
+    world.use("https://ghp_T0kenOnly@[::1/x")  # a token as user name; a URL that is broken
+    with pytest.raises(load.BadSetting) as caught:
+        geoevents.load(version="1.0.0")
+    assert "found 'https://***@[::1/x'" in caught.value.message
+    assert "T0ken" not in caught.value.message + caught.value.hint
+    assert "T0ken" not in cli("fetch", "1.0.0").output
 
 
 def test_wrong_bytes_of_the_right_size_are_refused_and_deleted(world):
@@ -455,16 +566,73 @@ def wait_for_partial(folder: Path, child: subprocess.Popen, limit: float = 30) -
     raise AssertionError(f"no partial download appeared in {folder}")
 
 
+def pooch_leftover(folder: Path) -> Path:
+    """A temporary file named exactly as pooch names its own (tempfile, in that folder)."""
+    with tempfile.NamedTemporaryFile(dir=folder, delete=False) as fh:
+        fh.write(b"\0" * 1000)
+    return Path(fh.name)
+
+
 def test_leftovers_are_removed_by_a_load_of_another_file(world):
     folder = world.cache / "1.0.0"
     folder.mkdir(parents=True)
-    (folder / "tmpab12cd34").write_bytes(b"\0" * 1000)  # what pooch leaves when killed
-    (folder / ".part-events.parquet").write_bytes(b"\0" * 10)
+    pooch_leftover(folder)  # what pooch leaves when killed
     assert geoevents.load("actors", version="1.0.0").height == 3
     assert kept(world.cache) == ["1.0.0/actors.parquet"]
-    (folder / "tmpzz").write_bytes(b"\0")  # and by a load served from the cache
+    pooch_leftover(folder)  # and by a load served from the cache
     assert geoevents.load("actors", version="1.0.0").height == 3
     assert kept(world.cache) == ["1.0.0/actors.parquet"]
+
+
+def test_tidying_never_removes_what_geoevents_did_not_make(world, tmp_path):
+    """Only pooch's temporary files go: a user's files, look-alikes and links stay, and a
+    version folder that is a link is refused, never looked into."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "notes.txt").write_text("mine")
+    (elsewhere / "tmpabcdefgh").write_text("also mine")
+    folder = world.cache / "1.0.0"
+    folder.mkdir(parents=True)
+    foreign = {"thesis.docx": b"chapter 1", "tmpzz": b"x", ".part-events.parquet": b"y",
+               "tmpABCDEFGH": b"z", "tmpabcdefghi": b"w"}
+    for name, body in foreign.items():
+        (folder / name).write_bytes(body)
+    (folder / "tmp12345678").symlink_to(elsewhere / "notes.txt")
+    (folder / "tmpsub_0000").mkdir()
+    leftover = pooch_leftover(folder)
+    (world.cache / "1.1.0").symlink_to(elsewhere, target_is_directory=True)
+
+    assert geoevents.fetch("1.0.0") == folder
+    assert not leftover.exists()
+    for name, body in foreign.items():
+        assert (folder / name).read_bytes() == body
+    assert (folder / "tmp12345678").is_symlink() and (folder / "tmpsub_0000").is_dir()
+
+    with pytest.raises(load.CacheUnusable) as caught:
+        geoevents.fetch("1.1.0")
+    assert caught.value.message.startswith(
+        f"the cache folder {world.cache / '1.1.0'} is a symbolic link (to {elsewhere})")
+    assert caught.value.exit_code == 3 and "remove the link" in caught.value.hint
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["notes.txt", "tmpabcdefgh"]
+    assert (world.cache / "1.1.0").is_symlink()
+    release = geoevents.versions()[1]
+    assert release.cached == "corrupt"
+    assert any("is a symbolic link" in p for p in release.problems)
+    assert geoevents.load().height == 3000  # the bundled copy needs no cache
+
+
+def test_a_cache_that_is_a_link_is_refused(world, tmp_path, monkeypatch):
+    real = tmp_path / "real-cache"
+    (real / "1.0.0").mkdir(parents=True)
+    keep = pooch_leftover(real / "1.0.0")
+    link = tmp_path / "cache-link"
+    link.symlink_to(real, target_is_directory=True)
+    monkeypatch.setenv("GEOEVENTS_CACHE", str(link))
+    with pytest.raises(load.CacheUnusable, match="is a symbolic link"):
+        geoevents.load(version="1.0.0")
+    assert keep.exists() and sorted(p.name for p in real.rglob("*")) == ["1.0.0", keep.name]
+    result = cli("fetch", "1.0.0")
+    assert result.exit_code == 3 and "symbolic link" in result.output
 
 
 # -- the cache ----------------------------------------------------------------------
@@ -549,6 +717,81 @@ def test_a_tampered_bundled_file_is_refused_in_every_install_mode(world, monkeyp
     assert (release.bundled, release.state) == ("tampered", "tampered")
 
 
+def add_a_file(folder: Path) -> str:
+    (folder / "evil.sh").write_text("#!/bin/sh\n")
+    return "evil.sh is not listed in index.json"
+
+
+def link_to_a_copy(folder: Path) -> str:
+    """events.parquet replaced by a link to an identical copy: same bytes, not the file."""
+    copy = folder.parent / "copy.parquet"
+    shutil.copy(folder / "events.parquet", copy)
+    (folder / "events.parquet").unlink()
+    (folder / "events.parquet").symlink_to(copy)
+    return "events.parquet is a symbolic link, not the file index.json records"
+
+
+def link_the_folder(folder: Path) -> str:
+    moved = folder.parent / "moved-1.1.0"
+    folder.rename(moved)
+    folder.symlink_to(moved, target_is_directory=True)
+    return f"{folder} is a symbolic link (to {moved}), not a folder of its own"
+
+
+def a_file_for_the_folder(folder: Path) -> str:
+    shutil.rmtree(folder)
+    folder.write_text("not a folder")
+    return f"{folder} is not a folder"
+
+
+def a_folder_among_the_files(folder: Path) -> str:
+    (folder / "extra").mkdir()
+    return "extra is not listed in index.json"
+
+
+TAMPERINGS = [add_a_file, link_to_a_copy, link_the_folder, a_file_for_the_folder,
+              a_folder_among_the_files]
+
+
+@pytest.mark.parametrize("tamper", TAMPERINGS, ids=lambda f: f.__name__)
+def test_a_bundled_folder_that_is_not_what_the_index_lists_is_tampered(world, tamper):
+    folder = world.bundled / "1.1.0"
+    assert geoevents.load().height == 3000  # verified (and remembered) first
+    problem = tamper(folder)
+    release = geoevents.versions()[1]
+    assert (release.bundled, release.state) == ("tampered", "tampered")
+    assert problem in " ".join(release.problems)
+    for table in ("events", "actors"):
+        with pytest.raises(load.TamperedFile) as caught:
+            geoevents.load(table)
+        assert problem.split(" is ")[0] in caught.value.message
+        assert caught.value.message.startswith("the bundled release 1.1.0 differs from "
+                                               "index.json: ")
+        assert caught.value.exit_code == 3 and "reinstall" in caught.value.hint
+    listed = cli("versions")
+    assert listed.exit_code == 3 and "tampered" in listed.output
+
+
+def test_a_same_size_rewrite_with_its_mtime_put_back_is_found(world):
+    """os.utime can restore the modification time, not the change time."""
+    target = world.bundled / "1.1.0" / "events.parquet"
+    assert geoevents.load().height == 3000
+    before = target.stat()
+    body = bytearray(target.read_bytes())
+    body[len(body) // 2] ^= 0xFF
+    with open(target, "r+b") as fh:  # in place: same inode, same size
+        fh.write(bytes(body))
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    while target.stat().st_ctime_ns == before.st_ctime_ns:  # a coarse clock: let it tick
+        time.sleep(0.01)
+        os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = target.stat()
+    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (
+        before.st_ino, before.st_size, before.st_mtime_ns)
+    with pytest.raises(load.TamperedFile, match="events.parquet differs from index.json"):
+        geoevents.load()
+
+
 def test_versions_lists_where_each_release_is_and_whether_it_verifies(world):
     listed = cli("versions")
     assert listed.exit_code == 0
@@ -588,6 +831,10 @@ BAD_INDEXES = {
     "not utf-8": lambda text: "\udcff",
     "a list": lambda text: "[]",
     "versions a dict": lambda text: '{"latest": null, "versions": {}}',
+    "a key twice": lambda text: '{"latest": null, "latest": null, "versions": []}',
+    "nested 200,000 deep": lambda text: "[" * 200_000 + "]" * 200_000,
+    "deep inside an entry": lambda text: text.replace('"date"', '"x": ' + "[" * 100_000
+                                                      + "]" * 100_000 + ', "date"', 1),
 }
 BAD_DOCS = {
     "no files": _drop("files"),
@@ -597,6 +844,15 @@ BAD_DOCS = {
     "latest unlisted": _set(["latest"], "9.9.9"),
     "a path for a version": _set(["versions", 0, "version"], "../../etc"),
     "a path for a file": _set(["versions", 0, "files"], {"../x": "0" * 64}),
+    "a file in a folder": _set(["versions", 0, "files"], {"sub/x": "0" * 64}),
+    "a file named with ..": _set(["versions", 0, "files"], {"x..y": "0" * 64}),
+    "a version not SemVer": _set(["versions", 0, "version"], "1.0"),
+    "a version with a leading zero": _set(["versions", 0, "version"], "01.0.0"),
+    "a version with a non-ASCII digit": _set(["versions", 0, "version"], "1\u0660.0.0"),
+    "a date not ISO": _set(["versions", 0, "date"], "2024-1-1"),
+    "a hash in capitals": _set(["versions", 0, "files", "README.md"], "A" * 64),
+    "a size too large": _set(["versions", 0, "bytes", "README.md"], 2**64),
+    "a size that is true": _set(["versions", 0, "bytes", "README.md"], True),
     "a short hash": _set(["versions", 0, "files", "README.md"], "abc"),
     "a negative size": _set(["versions", 0, "bytes", "README.md"], -1),
     "a size that is text": _set(["versions", 0, "bytes", "README.md"], "12"),
@@ -623,6 +879,63 @@ def test_a_corrupt_index_is_named_not_a_traceback(world, name):
     result = cli("versions")
     assert result.exit_code == 3 and "corrupt index" in result.output
     assert kept(world.cache) == []
+
+
+def within(seconds: float, call):
+    """``call()``'s result or exception, failing (not hanging) if it takes longer."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:  # re-raised below, in the test's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), f"still running after {seconds} s"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+@pytest.mark.parametrize("kind", ["a FIFO", "a link to /dev/zero", "a folder"])
+def test_an_index_that_is_not_a_regular_file_is_refused_unread(world, kind):
+    path = world.bundled / "index.json"
+    path.unlink()
+    if kind == "a FIFO":
+        os.mkfifo(path)
+    elif kind == "a folder":
+        path.mkdir()
+    else:
+        path.symlink_to("/dev/zero")
+    for call in (geoevents.load, geoevents.versions, lambda: geoevents.fetch("1.0.0")):
+        with pytest.raises(load.CorruptIndex) as caught:
+            within(5, call)
+        assert caught.value.message == (f"corrupt index {path}: it is not a regular file "
+                                        "(a FIFO, device or folder?)")
+    result = within(10, lambda: cli("versions"))
+    assert result.exit_code == 3 and "corrupt index" in result.output
+
+
+def test_an_index_larger_than_the_cap_is_refused(world, monkeypatch):
+    path = world.bundled / "index.json"
+    monkeypatch.setattr(load, "INDEX_CAP", path.stat().st_size - 1)
+    with pytest.raises(load.CorruptIndex, match=f"it has {path.stat().st_size} bytes, more"):
+        geoevents.versions()
+
+
+def test_read_index_file_returns_the_checked_index(world, tmp_path):
+    doc = load.read_index_file(world.bundled / "index.json")
+    assert [e["version"] for e in doc["versions"]] == ["1.0.0", "1.1.0"]
+    with pytest.raises(load.DataError) as caught:
+        load.read_index_file(tmp_path / "none.json")
+    assert type(caught.value) is load.DataError and "none.json" in caught.value.message
+    bad = tmp_path / "index.json"
+    bad.write_text(json.dumps({**doc, "versions": doc["versions"] + doc["versions"][:1]}))
+    with pytest.raises(load.CorruptIndex, match="version 1.0.0 is listed twice"):
+        load.read_index_file(bad)
 
 
 @pytest.mark.parametrize("call", [lambda: geoevents.load("nope"),
