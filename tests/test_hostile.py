@@ -311,3 +311,27 @@ def test_mutated_projects_in_real_processes(tmp_path, seed):
     assert run.returncode in (0, 1, 2), run.stderr
     assert "Traceback" not in run.stderr + run.stdout
     assert "internal error" not in run.stderr
+
+
+def test_many_wrong_codes_get_cheap_hints_past_the_first_ones(project, monkeypatch):
+    """Looking up a hint costs up to tens of ms a value (pycountry's fuzzy search): a
+    file of a million wrong codes must not cost hours, so only the first distinct
+    values are looked up, by construction."""
+    from geoevents.check import hints
+
+    calls = []
+    real = hints.country_hint.__wrapped__
+
+    def counted(value):
+        calls.append(value)
+        return real(value)
+
+    monkeypatch.setattr(hints, "country_hint", counted)
+    n = hints.MAX_FUZZY + 30
+    project.append("annotations/actors.csv", "".join(
+        f"bad-{i},Name {i},,state,X{i:02d},,,,\n" for i in range(n)))
+    found = [p for p in project.problems() if p["rule"] == "country-code"]
+    assert len(found) == n and len(calls) == hints.MAX_FUZZY
+    generic = [p for p in found if p["hint"].startswith(f"one of {n} distinct values")]
+    assert len(generic) == n - hints.MAX_FUZZY
+    assert all(p["message"] == f"{p['value']!r} is not an ISO 3166-1 alpha-3 code" for p in found)

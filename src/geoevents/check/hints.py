@@ -16,39 +16,68 @@ def for_rule(code: str, f: Field | None, values: pl.Series, codebook: Codebook, 
     """
     name = f.name if f else "value"
     rows = []
-    for value in values.unique().to_list():
+    distinct = values.unique(maintain_order=True).to_list()
+    for i, value in enumerate(distinct):
         message, hint = _one(code, f, name, value, codebook, frame)
         rows.append((value, message, hint))
+        if i + 1 == MAX_FUZZY and len(distinct) > MAX_FUZZY:
+            break
+    # past the first MAX_FUZZY distinct values, a hint that costs nothing: a file
+    # of a million wrong codes is a wrong file, not a million typos to look up
+    rest = _many(code, f, name, len(distinct))
+    rows += [(value, _message(code, f, name, value), rest) for value in distinct[len(rows):]]
     return pl.DataFrame(
         rows, schema={"failure_case": values.dtype, "_message": pl.String, "_hint": pl.String},
         orient="row",
     )
 
 
+def _message(code, f, name, value) -> str:
+    """The message of ``_one``, without its hint (cheap for any number of values)."""
+    return {
+        "missing-field": f"{name} is required",
+        "duplicate-id": f"{name} {value!r} is defined more than once",
+        "pattern": f"{value!r} does not match the {f.pattern if f else ''} pattern",
+        "country-code": f"{value!r} is not an ISO 3166-1 alpha-3 code",
+        "subdivision-code": f"{value!r} is not an ISO 3166-2 subdivision code",
+        "language-code": f"{value!r} is not an ISO 639-1 language code",
+        "vocabulary": f"{value!r} is not in the {name} vocabulary",
+        "range": f"{value} is out of range",
+        "too-long": f"{name} is {len(str(value))} characters long (at most "
+                    f"{f.max_length if f else ''})",
+    }.get(code, f"{name}: {value!r} breaks {code}")
+
+
+def _many(code, f, name, count: int) -> str:
+    return (f"one of {count} distinct values of {name} that break {code}: so many usually "
+            "means a wrong column or file; the first ones have their own hints")
+
+
 def _one(code, f, name, value, codebook, frame):
+    return _message(code, f, name, value), _hint(code, f, name, value, codebook, frame)
+
+
+def _hint(code, f, name, value, codebook, frame):
     if code == "missing-field":
-        return f"{name} is required", f"fill in {name}: {f.description}" if f else None
+        return f"fill in {name}: {f.description}" if f else None
     if code == "duplicate-id":
-        return f"{name} {value!r} is defined more than once", _where(frame, name, value)
+        return _where(frame, name, value)
     if code == "pattern":
-        return f"{value!r} does not match the {f.pattern} pattern", _pattern_hint(f, value)
+        return _pattern_hint(f, value)
     if code == "country-code":
-        return f"{value!r} is not an ISO 3166-1 alpha-3 code", country_hint(value)
+        return country_hint(value)
     if code == "subdivision-code":
-        return f"{value!r} is not an ISO 3166-2 subdivision code", subdivision_hint(value)
+        return subdivision_hint(value)
     if code == "language-code":
-        return f"{value!r} is not an ISO 639-1 language code", language_hint(value)
+        return language_hint(value)
     if code == "vocabulary":
-        allowed = codebook.vocabulary(f)
-        return f"{value!r} is not in the {name} vocabulary", nearest(value, allowed)
+        return nearest(value, codebook.vocabulary(f))
     if code == "range":
-        return f"{value} is out of range", f"{name} lies between {f.minimum} and {f.maximum}"
+        return f"{name} lies between {f.minimum} and {f.maximum}"
     if code == "too-long":
-        return (
-            f"{name} is {len(str(value))} characters long (at most {f.max_length})",
-            "cite the shortest passage that states the fact; split long passages into several citations",
-        )
-    return f"{name}: {value!r} breaks {code}", None
+        return ("cite the shortest passage that states the fact; split long passages into "
+                "several citations")
+    return None
 
 
 def _where(frame: pl.DataFrame, name: str, value) -> str:
