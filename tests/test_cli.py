@@ -138,3 +138,14 @@ def test_init_into_a_file_is_a_usage_error(tmp_path):
     result = invoke("init", str(target))
     assert result.exit_code == 2 and "is a file" in result.output
     assert target.read_text() == "x"
+
+
+def test_the_api_refuses_a_folder_that_is_not_a_project(tmp_path):
+    import pytest
+
+    import geoevents
+    from geoevents.errors import UsageError
+
+    for call in (geoevents.validate, geoevents.read_annotations):
+        with pytest.raises(UsageError, match="is not an annotation project"):
+            call(tmp_path)

@@ -42,6 +42,11 @@ class Result:
 
 def run(root: Path | str = ".") -> Result:
     root = Path(root)
+    if not (root / "seeds").is_dir() and not (root / "annotations").is_dir():
+        from geoevents.errors import UsageError
+
+        raise UsageError(f"{root} is not an annotation project (no seeds/ or annotations/)",
+                         "give the folder that holds seeds/ and annotations/")
     codebook = load_codebook(schemas_dir(root))
     raw = read_project(root, codebook)
     found = list(raw.problems)
