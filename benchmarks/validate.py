@@ -352,12 +352,12 @@ FORMULA = r"^\s*[=+\-@]"
 
 
 def text_safety(frame, fields, name: str) -> list:
-    """control-character in every column; formula-like in free text (string or list
-    fields without pattern, vocabulary or reference, and localized name_xx columns)."""
+    """control-character in every column; formula-like in every string or list field
+    without a vocabulary, and in the localized name_xx columns."""
     import polars as pl
 
     free = {f["name"] for f in fields if f.get("type", "string") in ("string", "list")
-            and not (f.get("pattern") or f.get("vocabulary") or f.get("references"))}
+            and not f.get("vocabulary")}
     known = {f["name"] for f in fields}
     exprs = []
     for col in frame.columns:

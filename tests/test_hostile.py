@@ -335,3 +335,27 @@ def test_many_wrong_codes_get_cheap_hints_past_the_first_ones(project, monkeypat
     generic = [p for p in found if p["hint"].startswith(f"one of {n} distinct values")]
     assert len(generic) == n - hints.MAX_FUZZY
     assert all(p["message"] == f"{p['value']!r} is not an ISO 3166-1 alpha-3 code" for p in found)
+
+
+def test_tags_and_anchors_on_keys_are_refused(project):
+    project.append("annotations/events.yaml",
+                   "- !!python/object:os.system event_id: e-x\n  &a summary: *a\n")
+    rules = project.rules()
+    assert "yaml-tag" in rules
+    tables = geoevents.read_annotations(project.root)
+    assert "e-x" not in tables["events"].get_column("event_id").to_list()
+    project.edit("annotations/events.yaml", "- !!python/object:os.system event_id: e-x\n",
+                 "- event_id: e-x\n")
+    assert "yaml-alias" in project.rules()
+
+
+def test_a_hard_linked_annotation_file_is_never_read(project, tmp_path):
+    import os
+
+    outside = tmp_path / "outside.csv"
+    outside.write_bytes(project.path("annotations/actors.csv").read_bytes())
+    project.path("annotations/actors.csv").unlink()
+    os.link(outside, project.path("annotations/actors.csv"))
+    found = [p for p in project.problems() if p["file"] == "annotations/actors.csv"]
+    assert [(p["rule"], p["line"]) for p in found] == [("file-outside", None)]
+    assert "hard links" in found[0]["message"]

@@ -76,6 +76,9 @@ def read_bytes(path: Path, root: Path | None, limit: int) -> bytes | Refused:
         raise
     if not stat.S_ISREG(info.st_mode):
         return _not_regular(info.st_mode)
+    if info.st_nlink > 1:  # another name of the same file may stand outside the project
+        return Refused("file-outside", f"has {info.st_nlink} names (hard links): one may "
+                       "stand outside the project", "copy the file instead of linking it")
     if info.st_size > limit:
         return _too_large(info.st_size, limit)
     fd = os.open(real, OPEN_FLAGS)

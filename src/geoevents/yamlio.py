@@ -161,7 +161,9 @@ def _mapping(node: MappingNode, line: int, seen: set[int]) -> Record:
         key_line = key_node.start_mark.line + 1
         if not isinstance(key_node, ScalarNode) or key_node.tag == NULL:
             raise YamlRefused(YamlIssue("yaml-shape", key_line, "keys must be plain names"))
-        key = str(key_node.value)
+        # through _convert like any value: a tag on a key is refused, and an anchor
+        # on a key is seen, so a value that aliases it is refused too
+        key = str(_convert(key_node, seen))
         if key in record.values:
             raise YamlRefused(
                 YamlIssue(

@@ -101,10 +101,16 @@ def _localized_languages(frame: pl.DataFrame, table) -> pl.DataFrame:
         m = LOCALIZED.match(column)
         if not m or m["base"] not in table.localized or m["lang"] in code_list("iso639-1"):
             continue
-        bad = frame.filter(pl.col(column).is_not_null())
+        # one problem per file that uses the column, where it first does: the
+        # column's name is wrong, not each of its values
+        bad = frame.filter(pl.col(column).is_not_null()).group_by("_file").agg(
+            pl.col("_line").min(), pl.len().alias("_n"))
+        header = pl.col("_file").str.to_lowercase().str.ends_with(".csv")  # named in line 1
+        bad = bad.with_columns(pl.when(header).then(1).otherwise(pl.col("_line")).alias("_line"))
         out.append(P.from_frame(
             bad, "language-code", column,
-            f"{m['lang']!r} in {column!r} is not an ISO 639-1 language code",
+            pl.format(f"{m['lang']!r} in {column!r} is not an ISO 639-1 language code "
+                      "({} value(s) in this file)", pl.col("_n")),
             language_hint(m["lang"]), value=pl.lit(m["lang"]),
         ))
     return P.combine(out)

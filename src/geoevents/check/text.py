@@ -16,10 +16,11 @@ still the string that was written):
 * ``formula-like``: a text value starting with ``=``, ``+``, ``-`` or ``@``,
   also after white space (a tab or carriage return first is an old way around
   the guards), is what a spreadsheet opening the release CSV runs as a formula.
-  Checked in free-text fields only:
-  fields of type string (or list) without a pattern, a vocabulary or a
-  reference (those values are IDs and codes, checked by their own rules), and
-  the localized ``<field>_<lang>`` columns. Numbers (lon -73.9) and EDTF dates
+  Checked in every field of type string (or list) without a vocabulary (the
+  codebook refuses vocabulary values that start so), IDs and codes included
+  (a project's codebook may give them a pattern that lets '=' through), and in
+  the localized ``<field>_<lang>`` columns; a value that also breaks another
+  rule (its pattern) is reported by that rule alone. Numbers (lon -73.9) and EDTF dates
   are not text and are never flagged.
 
 ``without_cascades`` drops what else is reported about a value that holds a
@@ -71,7 +72,15 @@ def check(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
 
 
 def without_cascades(problems: pl.DataFrame) -> pl.DataFrame:
-    """Only the control-character problem of a value that holds one."""
+    """Only the control-character problem of a value that holds one; no formula-like
+    problem of a value that breaks another rule (an ID '=x' breaks its pattern)."""
+    formulas = problems.filter(pl.col("rule") == "formula-like")
+    if not formulas.is_empty():
+        others = problems.filter(~pl.col("rule").is_in(["formula-like", "control-character"]))
+        shadowed = formulas.join(others.select("file", "line", "field").unique(),
+                                 on=["file", "line", "field"], how="semi", nulls_equal=True)
+        problems = problems.join(shadowed, on=list(problems.columns), how="anti",
+                                 nulls_equal=True)
     masked = problems.filter(pl.col("rule") == "control-character")
     if masked.is_empty():
         return problems
@@ -89,8 +98,9 @@ def _free_text(frame: pl.DataFrame, table: Table) -> list[str]:
             m = LOCALIZED.match(c)
             if m and m["base"] in table.localized:
                 out.append(c)
-        elif (f.type in ("string", "list") and f.pattern is None and f.vocabulary is None
-              and f.references is None):
+        elif f.type in ("string", "list") and f.vocabulary is None:
+            # IDs and codes too: a project's codebook may give them a pattern that
+            # lets '=' through; the values of a vocabulary are checked in the codebook
             out.append(c)
     return out
 
