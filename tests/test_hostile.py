@@ -359,3 +359,21 @@ def test_a_hard_linked_annotation_file_is_never_read(project, tmp_path):
     found = [p for p in project.problems() if p["file"] == "annotations/actors.csv"]
     assert [(p["rule"], p["line"]) for p in found] == [("file-outside", None)]
     assert "hard links" in found[0]["message"]
+
+
+def test_many_missed_quotes_get_cheap_hints_past_the_first_ones(project, monkeypatch):
+    from geoevents.check import evidence
+
+    calls = []
+    real = evidence.closest_passage
+
+    def counted(quote, text):
+        calls.append(quote)
+        return real(quote, text)
+
+    monkeypatch.setattr(evidence, "closest_passage", counted)
+    n = evidence.MAX_PASSAGE_HINTS + 20
+    project.append("annotations/citations.csv", "".join(
+        f"2023-09-us-warns-north-korea,sample-zh,不在这里{i},not here\n" for i in range(n)))
+    found = [p for p in project.problems() if p["rule"] == "quote-not-found"]
+    assert len(found) == n and len(calls) == evidence.MAX_PASSAGE_HINTS
