@@ -254,3 +254,95 @@ def test_codebook_file_that_is_a_fifo_is_not_opened(project):
     finally:
         signal.alarm(0)
     assert error.file == str(project.root / "schemas/tables.yaml") and "FIFO" in error.message
+
+
+LAT = "      - name: lat\n        type: number\n"
+GEONAMES = "        type: integer\n        minimum: 1\n"
+CONTEXTS = "        type: list\n        vocabulary: contexts\n"
+AFFILIATION = "        references: actors.actor_id\n"
+
+
+@pytest.mark.parametrize("name, old, new, offset, words", [
+    # YAML the loader would accept silently: anchors, merge keys, a key twice
+    ("tables.yaml", "version: 1\n", "version: &v 1\n", 0, "anchors and aliases"),
+    ("tables.yaml", "  sources:\n    title: Sources\n",
+     "  sources:\n    <<: {title: X}\n    title: Sources\n", 1, "merge keys (<<)"),
+    ("tables.yaml", "version: 1\n", "version: 1\nversion: 2\n", 1, "'version' appears twice"),
+    ("tables.yaml", LAT, LAT + "        type: string\n", 2, "'type' appears twice"),
+    ("vocabularies.yaml", "  occurred: The", "  occurred: x\n  occurred: The", 1,
+     "'occurred' appears twice"),
+    # references join two non-list fields of one type
+    ("tables.yaml", GEONAMES, GEONAMES + AFFILIATION, 2, "(type integer) references"),
+    ("tables.yaml", AFFILIATION, "        references: locations.lat\n", 0, "(type number)"),
+    ("tables.yaml", AFFILIATION, "        references: events.contexts\n", 0, "(type list)"),
+    ("tables.yaml", CONTEXTS, CONTEXTS + AFFILIATION, 2, "(type list) references"),
+    # bounds that no value could pass
+    ("tables.yaml", "        minimum: -90\n        maximum: 90\n",
+     "        minimum: 90\n        maximum: -90\n", 0, "minimum 90 is above maximum -90"),
+    ("tables.yaml", "        minimum: -90\n", "        minimum: .nan\n", 0, "not a finite"),
+    ("tables.yaml", "        maximum: 90\n", "        maximum: .inf\n", 0, "not a finite"),
+    # constraints on a type they do not apply to
+    ("tables.yaml", GEONAMES, GEONAMES + "        pattern: slug\n", 2,
+     "pattern applies only to string"),
+    ("tables.yaml", LAT, LAT + "        pattern: '^1'\n", 2, "pattern applies only to string"),
+    ("tables.yaml", "        type: date\n", "        type: date\n        pattern: '^2'\n", 1,
+     "pattern applies only to string"),
+    ("tables.yaml", "        type: boolean\n", "        type: boolean\n        pattern: '^t'\n",
+     1, "pattern applies only to string"),
+    ("tables.yaml", CONTEXTS, CONTEXTS + "        pattern: '^a'\n", 2,
+     "pattern applies only to string"),
+    ("tables.yaml", LAT, LAT + "        max_length: 5\n", 2, "max_length applies only to string"),
+    ("tables.yaml", LAT, LAT + "        vocabulary: statuses\n", 2,
+     "vocabulary applies only to string or list"),
+    ("tables.yaml", AFFILIATION, AFFILIATION + "        minimum: 0\n", 1,
+     "minimum applies only to integer or number"),
+    ("tables.yaml", AFFILIATION, AFFILIATION + "        maximum: 9\n", 1,
+     "maximum applies only to integer or number"),
+    # a mistyped name of a pattern is not a regular expression
+    ("tables.yaml", "        pattern: sha256\n", "        pattern: sha257\n", 0,
+     "did you mean 'sha256'?"),
+    # control and bidi characters, in any text
+    ("tables.yaml", "    title: Sources\n", '    title: "Sour\\u202Eces"\n', 0, "U+202E"),
+    ("tables.yaml", "    title: Sources\n", '    title: "So\\x01urces"\n', 0, "U+0001"),
+    ("tables.yaml", "    title: Sources\n", '    title: "So\\x7furces"\n', 0, "U+007F"),
+    ("tables.yaml", "    title: Sources\n", '    title: "So\\x9burces"\n', 0, "U+009B"),
+    ("tables.yaml", "    title: Sources\n", '    title: "So\\rurces"\n', 0, "U+000D"),
+    ("vocabularies.yaml", "  occurred: The", '  "occ\\u2066urred": The', 0, "U+2066"),
+    ("plover.yaml", "    definition: >-\n", '    definition: "\\x1b[31mred"\n    notes: >-\n',
+     0, "U+001B"),
+    # vocabulary codes a spreadsheet would run, or that are blank
+    ("vocabularies.yaml", "  occurred: The", "  '=cmd()': The", 0, "as a formula"),
+    ("vocabularies.yaml", "  occurred: The", "  '  ': The", 0, "empty or has spaces"),
+    ("vocabularies.yaml", "  occurred: The", "  '': The", 0, "empty or has spaces"),
+    ("plover.yaml", "  - code: AGREE\n", "  - code: '@AGREE'\n", 0, "as a formula"),
+    ("plover.yaml", "      - code: visit\n", "      - code: '-visit'\n", 0, "as a formula"),
+    ("plover.yaml", "  - code: military\n", "  - code: '+military'\n", 0, "as a formula"),
+    ("tables.yaml", "        vocabulary: actor_kinds\n", "        vocabulary: [a, '=b']\n", 0,
+     "as a formula"),
+])
+def test_codebook_that_would_be_accepted_silently_is_refused(project, name, old, new, offset,
+                                                              words):
+    line = with_schemas(project, name, old, new) + offset
+    error = codebook_error(project)
+    assert (error.file, error.line) == (str(project.root / "schemas" / name), line)
+    assert words in f"{error.message} {error.hint}", error.message
+    assert error.hint and error.exit_code == 1
+
+
+def test_codebook_alias_bomb_is_refused_before_it_expands(project):
+    import time
+
+    names = "abcdefghi"
+    bomb = "".join(f"{n}: &{n} [{','.join([f'*{p}'] * 9) if p else 'x,x,x,x,x,x,x,x,x'}]\n"
+                   for p, n in zip([None, *names], names))
+    line = with_schemas(project, "plover.yaml", 'cameo_roots: ["03"]', "cameo_roots: [*i]")
+    text = project.path("schemas/plover.yaml").read_text(encoding="utf-8")
+    project.write("schemas/plover.yaml", bomb + text)
+    start = time.perf_counter()
+    error = codebook_error(project)
+    assert time.perf_counter() - start < 5
+    assert (error.file, error.line) == (str(project.root / "schemas/plover.yaml"), 1)
+    assert "anchors and aliases" in error.message
+    project.write("schemas/plover.yaml", text)  # an alias alone, with no anchor in the file
+    error = codebook_error(project)
+    assert (error.line, "anchors and aliases" in error.message) == (line, True)

@@ -206,6 +206,8 @@ def _parse(text: str, shown: str, trusted: bool):
         raise CodebookError(deep.message, "a codebook nests a few levels at most",
                             file=shown, line=deep.line)
     try:
+        if not trusted:
+            _prescan(text, shown)
         return yamlio.load_plain(text)
     except yaml_errors() as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -214,6 +216,75 @@ def _parse(text: str, shown: str, trusted: bool):
         raise CodebookError(f"YAML syntax error: {what}",
                             "check indentation, and quote values that contain ': '",
                             file=shown, line=mark.line + 1 if mark else None) from None
+
+
+#: characters that must not reach the release metadata: C0 controls but tab and
+#: newline, DEL, C1 controls, and bidi embeddings, overrides and isolates (they can
+#: make a definition read differently from what it says)
+UNSAFE_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _prescan(text: str, shown: str) -> None:
+    """Refuse, with the line, what the loader would accept silently: anchors and
+    aliases (an alias bomb expands a kilobyte into gigabytes), merge keys (<<),
+    a key twice in one mapping (the last would win) and unsafe characters.
+
+    Walks the parser's events (no recursion, nothing expanded); a syntax error is
+    left for the loader to report.
+    """
+    import yaml
+
+    stack: list = []  # per open collection: None for a list, [keys seen, expecting a key]
+    for event in yaml.parse(text, Loader=yamlio.LOADER):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise CodebookError("anchors and aliases (&name, *name) are not allowed in a "
+                                "codebook", "write each value out in full", file=shown,
+                                line=line)
+        if isinstance(event, yaml.CollectionEndEvent):
+            stack.pop()
+            continue
+        if not isinstance(event, yaml.NodeEvent):
+            continue
+        if isinstance(event, yaml.ScalarEvent):
+            _safe_chars(event.value, shown, line)
+        if stack and stack[-1] is not None:
+            seen, expecting_key = stack[-1]
+            if expecting_key and isinstance(event, yaml.ScalarEvent):
+                _new_key(event, seen, shown, line)
+            stack[-1][1] = not expecting_key
+        if isinstance(event, yaml.MappingStartEvent):
+            stack.append([{}, True])
+        elif isinstance(event, yaml.SequenceStartEvent):
+            stack.append(None)
+
+
+def _new_key(event, seen: dict, shown: str, line: int) -> None:
+    """Record a mapping key; refuse a merge key or a key already in the mapping."""
+    import yaml
+
+    if event.value == "<<" and event.implicit[0]:
+        raise CodebookError("merge keys (<<) are not allowed in a codebook",
+                            "write the keys out in full", file=shown, line=line)
+    key = ("str", event.value)
+    if event.implicit[0] and event.tag is None:  # plain: yes and true are one key
+        tag = yaml.resolver.Resolver().resolve(yaml.ScalarNode, event.value, (True, False))
+        if tag != yamlio.CORE + "str":
+            value = yaml.SafeLoader("").construct_object(yaml.ScalarNode(tag, event.value))
+            key = (type(value).__name__, str(value))
+    if key in seen:
+        raise CodebookError(f"key {event.value!r} appears twice in one mapping (first on "
+                            f"line {seen[key]}); YAML would keep only the last",
+                            "keep one of the two", file=shown, line=line)
+    seen[key] = line
+
+
+def _safe_chars(value: str, shown: str, line: int) -> None:
+    bad = UNSAFE_CHARS.search(value)
+    if bad:
+        raise CodebookError(f"control or bidi character U+{ord(bad.group()):04X} in {value!r}",
+                            "remove it: codebook text reaches datapackage.json as is",
+                            file=shown, line=line)
 
 
 def yaml_errors():
@@ -317,6 +388,18 @@ def _text(value, file: str, path: tuple, what: str, required: bool = False) -> s
     if not isinstance(value, str) or (required and not value.strip()):
         raise _Bad(file, path, f"{what} must be text, not {_kind(value)}",
                    "quote it if it looks like a number or true/false")
+    return value
+
+
+def _code(value: str, file: str, path: tuple, what: str) -> str:
+    """A vocabulary code: not empty, no space around it, and nothing a spreadsheet
+    would run as a formula when the release's CSV is opened."""
+    if not value.strip() or value != value.strip():
+        raise _Bad(file, path, f"{what} {value!r} is empty or has spaces around it",
+                   "write the code without surrounding spaces")
+    if value[0] in "=+-@":
+        raise _Bad(file, path, f"{what} {value!r} begins with {value[0]!r}, which a "
+                   "spreadsheet reads as a formula", "begin the code with a letter or digit")
     return value
 
 
@@ -433,10 +516,16 @@ def _field(spec, path: tuple, patterns: dict, vocabularies: set[str], trusted: b
                                  or spec["max_length"] < 1):
         raise _Bad(file, path + ("max_length",), f"{where}: max_length must be a whole "
                    "number of at least 1")
+    _bounds(spec, file, path, where)
+    _applies(spec, kind, file, path, where)
     _text(spec.get("description"), file, path + ("description",), f"{where}: description")
     if "pattern" in spec:
         pattern = _text(spec["pattern"], file, path + ("pattern",), f"{where}: pattern", True)
         if pattern not in patterns:
+            if NAME.match(pattern):  # a word with no regex in it is a mistyped name
+                raise _Bad(file, path + ("pattern",), f"{where}: pattern {pattern!r} is not "
+                           "a named pattern of patterns:", f"{_nearest(pattern, patterns)} "
+                           f"(to match the text itself, write '^{pattern}$')")
             _regex(pattern, file, path + ("pattern",), trusted)
     if "vocabulary" in spec:
         spec["vocabulary"] = _vocabulary(spec["vocabulary"], path + ("vocabulary",), where,
@@ -449,12 +538,43 @@ def _field(spec, path: tuple, patterns: dict, vocabularies: set[str], trusted: b
     return Field(**spec)
 
 
+#: the field types each constraint applies to (a list is checked by vocabulary only)
+APPLIES_TO = {"pattern": ("string",), "max_length": ("string",),
+              "vocabulary": ("string", "list"), "minimum": ("integer", "number"),
+              "maximum": ("integer", "number")}
+
+
+def _applies(spec: dict, kind: str, file: str, path: tuple, where: str) -> None:
+    """Refuse a constraint the checks would ignore on a field of this type."""
+    for key, kinds in APPLIES_TO.items():
+        if key in spec and kind not in kinds:
+            raise _Bad(file, path + (key,), f"{where} has type {kind!r}, and {key} applies "
+                       f"only to {' or '.join(kinds)} fields",
+                       f"remove {key}, or change the type")
+
+
+def _bounds(spec: dict, file: str, path: tuple, where: str) -> None:
+    """minimum and maximum are finite, and minimum is not above maximum."""
+    import math
+
+    for key in ("minimum", "maximum"):
+        if key in spec and not math.isfinite(spec[key]):
+            raise _Bad(file, path + (key,), f"{where}: {key} {spec[key]} is not a finite "
+                       "number", f"give a number, or leave {key} out for no bound")
+    if spec.get("minimum", -math.inf) > spec.get("maximum", math.inf):
+        raise _Bad(file, path + ("minimum",), f"{where}: minimum {spec['minimum']} is above "
+                   f"maximum {spec['maximum']}: no value could pass",
+                   "swap them, or correct the one that is wrong")
+
+
 def _vocabulary(value, path: tuple, where: str, vocabularies: set[str]):
     file = "tables.yaml"
     if isinstance(value, list):
         if not value or not all(isinstance(v, str) for v in value):
             raise _Bad(file, path, f"{where}: a vocabulary list holds text values only",
                        "quote values that look like numbers or true/false")
+        for i, code in enumerate(value):
+            _code(code, file, path + (i,), f"{where}: vocabulary value")
         return tuple(value)
     if value not in vocabularies:
         raise _Bad(file, path, f"{where}: vocabulary {value!r} does not exist",
@@ -473,10 +593,17 @@ def _links(table: Table, tables: dict[str, Table]) -> None:
         if target is None:
             raise _Bad(file, path, f"field {f.name!r} references table {f.ref_table!r}, which "
                        "does not exist", _nearest(f.ref_table, sorted(tables)))
-        if target.field(f.ref_field) is None:
+        ref = target.field(f.ref_field)
+        if ref is None:
             raise _Bad(file, path, f"field {f.name!r} references {f.references!r}: table "
                        f"{target.name} has no field {f.ref_field!r}",
                        _nearest(f.ref_field, target.names))
+        if "list" in (f.type, ref.type) or f.type != ref.type:
+            # the check joins the two columns: they must hold single values of one type
+            raise _Bad(file, path, f"field {f.name!r} (type {f.type}) references "
+                       f"{f.references!r} (type {ref.type}): a reference joins two non-list "
+                       "fields of the same type", "reference an ID field of type string "
+                       "from a field of type string")
     if table.nested_in:
         path = ("tables", table.name, "nested_in", "table")
         parent = tables.get(table.nested_in["table"])
@@ -531,6 +658,7 @@ def _vocabularies(spec) -> dict[str, dict[str, str]]:
             if not isinstance(value, str):
                 raise _Bad(file, (name, value), f"value {value!r} of vocabulary {name} is not "
                            "text", "quote it (YAML reads yes, no, on, off and numbers otherwise)")
+            _code(value, file, (name, value), f"value of vocabulary {name}")
             _text(definition, file, (name, value), f"the definition of {value!r}")
         out[name] = {v: d or "" for v, d in values.items()}
     return out
@@ -544,12 +672,14 @@ def _plover(spec) -> tuple[dict[str, EventType], dict[str, str], str]:
         path = ("event_types", i)
         t = _mapping(t, file, path, "an event type", EVENT_TYPE_KEYS)
         code = _text(t.get("code"), file, path + ("code",), "code", required=True)
+        _code(code, file, path + ("code",), "event type code")
         if code in types:
             raise _Bad(file, path + ("code",), f"event type {code!r} appears twice")
         modes = {}
         for j, m in enumerate(_list(t.get("modes"), file, path + ("modes",), "modes", True)):
             m = _mapping(m, file, path + ("modes", j), "a mode", CODE_KEYS)
             mode = _text(m.get("code"), file, path + ("modes", j, "code"), "code", required=True)
+            _code(mode, file, path + ("modes", j, "code"), "mode code")
             modes[mode] = _text(m.get("definition"), file, path + ("modes", j, "definition"),
                                 "definition") or ""
         roots = _list(t.get("cameo_roots"), file, path + ("cameo_roots",), "cameo_roots", True)
@@ -570,6 +700,7 @@ def _plover(spec) -> tuple[dict[str, EventType], dict[str, str], str]:
     for i, c in enumerate(_list(spec.get("contexts"), file, ("contexts",), "contexts", True)):
         c = _mapping(c, file, ("contexts", i), "a context", CODE_KEYS)
         code = _text(c.get("code"), file, ("contexts", i, "code"), "code", required=True)
+        _code(code, file, ("contexts", i, "code"), "context code")
         contexts[code] = _text(c.get("definition"), file, ("contexts", i, "definition"),
                                "definition") or ""
     return types, contexts, str(spec.get("version", ""))
