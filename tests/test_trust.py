@@ -421,3 +421,14 @@ def test_a_changelog_that_is_not_a_file_of_the_project(tmp_path, kind):
     assert {"fifo": "named pipe", "folder": "a folder", "outside": "outside the project"}[kind] \
         in result.output
     assert listed(root) == []
+
+
+def test_a_build_leaves_the_environment_and_loggers_alone(tmp_path):
+    import logging
+
+    before = dict(os.environ)
+    pooch_level = logging.getLogger("pooch").level
+    root = new_project(tmp_path)
+    assert invoke("build", "1.0.0", "--root", root).exit_code == 0
+    assert dict(os.environ) == before
+    assert logging.getLogger("pooch").level == pooch_level

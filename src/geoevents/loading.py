@@ -825,16 +825,27 @@ def _discard(path: Path) -> None:
 # -- downloads ----------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _quiet(logger):
+    """pooch logs each download at INFO to stderr: quiet while we call it, then as it was."""
+    level = logger.level
+    logger.setLevel("WARNING")
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _download(url: str, target: Path, downloader: BoundedDownloader, digest: str) -> None:
     """Download one file through pooch; only a verified file reaches ``target``."""
     import pooch
     import requests
     import urllib3
 
-    pooch.get_logger().setLevel("WARNING")  # a library does not print
     try:
-        pooch.retrieve(url, known_hash=f"sha256:{digest}", fname=target.name,
-                       path=target.parent, downloader=downloader, progressbar=False)
+        with _quiet(pooch.get_logger()):  # a library does not print
+            pooch.retrieve(url, known_hash=f"sha256:{digest}", fname=target.name,
+                           path=target.parent, downloader=downloader, progressbar=False)
     except requests.exceptions.TooManyRedirects:
         raise _unreachable(url, f"more than {MAX_REDIRECTS} redirects (a redirect loop?)") \
             from None

@@ -9,6 +9,7 @@ is imported here and nowhere on the validate path.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from pathlib import Path
@@ -91,7 +92,24 @@ def with_references(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
 def run(tables: dict[str, pl.DataFrame], codebook: Codebook,
         previous_counts: dict[str, int] | None, docs: Path | None = None) -> dict:
     """Run the suites; return a compact summary (no timestamps, no run IDs)."""
+    with _analytics_off():
+        return _run(tables, codebook, previous_counts, docs)
+
+
+@contextlib.contextmanager
+def _analytics_off():
+    """GX reads GX_ANALYTICS_ENABLED from the environment: off while it runs, then the
+    environment is as it was (a library leaves the process's environment alone)."""
+    before = os.environ.get("GX_ANALYTICS_ENABLED")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("GX_ANALYTICS_ENABLED", None)
+
+
+def _run(tables, codebook, previous_counts, docs) -> dict:
     import great_expectations as gx
 
     tables = with_references(tables)
