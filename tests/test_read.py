@@ -124,9 +124,9 @@ def test_header_that_looks_like_a_column_pattern_is_an_unknown_field(project):
 
 # --- a project's own codebook (schemas/) ------------------------------------------
 
-import pytest  # noqa: E402
+import pytest
 
-from geoevents.codebook import PACKAGED_SCHEMAS, REPO_SCHEMAS, CodebookError  # noqa: E402
+from geoevents.codebook import PACKAGED_SCHEMAS, REPO_SCHEMAS, CodebookError
 
 SCHEMAS = PACKAGED_SCHEMAS if (PACKAGED_SCHEMAS / "tables.yaml").is_file() else REPO_SCHEMAS
 
@@ -183,8 +183,8 @@ def test_a_copy_of_the_packaged_codebook_is_valid(project):
     ("plover.yaml", "  - code: AGREE\n", "  - code: AGREE\n    kode: X\n", 1, "'kode'"),
     ("tables.yaml", "primary_key: [source_id]", "primary_key: [source]", 0,
      "primary key 'source' is not a field"),
-    ("tables.yaml", "primary_key: [source_id]", "primary_key: source_id", 0, "must be a "
-     "non-empty list, not text"),
+    ("tables.yaml", "primary_key: [source_id]", "primary_key: source_id", 0, ("must be a "
+     "non-empty list, not text")),
     ("tables.yaml", "  events:\n", "  events:\n    fields: []\n  events_old:\n", 1,
      "not an empty list"),
     ("plover.yaml", "    requires_recipient: false", "    requires_recipient: maybe", 0,

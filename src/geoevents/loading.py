@@ -637,8 +637,8 @@ def _cached_problems(entry: dict) -> tuple[int, list[str]]:
     for where in (root, folder):
         link = _link_problem(where)
         if link:
-            return 0, [f"folder {link}: never used; remove the link or set "
-                       "GEOEVENTS_CACHE to another folder"]
+            return 0, [(f"folder {link}: never used; remove the link or set "
+                       "GEOEVENTS_CACHE to another folder")]
         if _folder_problem(where):
             return 0, []  # a file where the cache should be: nothing is cached
     present = [n for n in entry["files"] if _lstat(folder / n) is not None]

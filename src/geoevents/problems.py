@@ -31,8 +31,8 @@ RULES: dict[str, tuple[str, str]] = {
     "file-unknown": (ERROR, "every entry of annotations/ is a table's file (or Markdown, *.md)"),
     "file-outside": (ERROR, "every file read resolves inside the project (no link out)"),
     "file-not-regular": (ERROR, "files read are regular files (no FIFO, device, dead link)"),
-    "file-too-large": (ERROR, "an annotation file is at most 256 MiB, 5,000,000 lines and "
-                              "25,000,000 values (CSV), or 16 MiB and 500,000 values (YAML)"),
+    "file-too-large": (ERROR, ("an annotation file is at most 256 MiB, 5,000,000 lines and "
+                              "25,000,000 values (CSV), or 16 MiB and 500,000 values (YAML)")),
     "line-too-long": (ERROR, "lines (and CSV records) are at most 100,000 characters"),
     "csv-too-many-columns": (ERROR, "a CSV file has at most 1,000 columns"),
     "yaml-too-deep": (ERROR, "YAML lists and mappings nest at most 20 levels deep"),
@@ -76,8 +76,8 @@ RULES: dict[str, tuple[str, str]] = {
     # evidence
     "source-missing": (ERROR, "every source file exists under seeds/"),
     "source-hash": (ERROR, "every source file's sha256 matches"),
-    "source-path": (ERROR, "a source file is a regular file under seeds/ (no absolute path, no "
-                           "'..', no link out of the project)"),
+    "source-path": (ERROR, ("a source file is a regular file under seeds/ (no absolute path, no "
+                           "'..', no link out of the project)")),
     "source-encoding": (ERROR, "a source file is UTF-8 without replacement characters"),
     "no-citation": (ERROR, "every event has at least one citation"),
     "quote-not-found": (ERROR, "every quote stands in its source, as whole characters"),

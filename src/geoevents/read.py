@@ -83,7 +83,7 @@ def read_project(root: Path, codebook: Codebook) -> RawProject:
 
 
 def _annotation_files(root: Path, codebook: Codebook, project: RawProject):
-    for name, table in codebook.tables.items():
+    for table in codebook.tables.values():
         if table.location and os.path.lexists(root / table.location):
             yield root / table.location, table
     folder = root / "annotations"

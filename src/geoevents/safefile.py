@@ -25,7 +25,7 @@ OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLL
 class Refused:
     """Why a file is not read: a rule code, a message and a hint."""
 
-    __slots__ = ("rule", "message", "hint")
+    __slots__ = ("hint", "message", "rule")
 
     def __init__(self, rule: str, message: str, hint: str):
         self.rule, self.message, self.hint = rule, message, hint

@@ -19,6 +19,7 @@ and refuses a document nested deeper than ``MAX_DEPTH`` or holding more than
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 

@@ -45,7 +45,7 @@ BIDI_NAMES = {
     0x2067: "RIGHT-TO-LEFT ISOLATE", 0x2068: "FIRST STRONG ISOLATE",
     0x2069: "POP DIRECTIONAL ISOLATE",
 }
-C0_NAMES = ("NUL SOH STX ETX EOT ENQ ACK BEL BS TAB LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 "
+C0_NAMES = ("NUL SOH STX ETX EOT ENQ ACK BEL BS TAB LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 "  # noqa: SIM905
             "NAK SYN ETB CAN EM SUB ESC FS GS RS US").split()
 
 
@@ -151,7 +151,7 @@ def _formulas(flagged: pl.DataFrame, column: str) -> pl.DataFrame:
 
 def _escaped(text: pl.Expr) -> pl.Expr:
     """The value with its control characters shown as \\uXXXX (problems reach terminals)."""
-    for code, name in _names().items():
+    for code in _names():
         text = text.str.replace_all(code, f"\\u{ord(code):04x}", literal=True)
     return text
 

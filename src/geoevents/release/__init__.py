@@ -268,8 +268,8 @@ def _finish(dataset: Path, doc: dict, journal: dict) -> list[str]:
                              key=lambda e: C.parse_version(e["version"]))
     index.write(dataset, doc)
     index.drop_journal(dataset)
-    return [f"finished dataset/{version} (an interrupted build had written it but not yet "
-            "listed it in index.json); 'geoevents build --check' compares it with the annotations"]
+    return [(f"finished dataset/{version} (an interrupted build had written it but not yet "
+            "listed it in index.json); 'geoevents build --check' compares it with the annotations")]
 
 
 def _could_be_ours(doc: dict, journal: dict) -> bool:
