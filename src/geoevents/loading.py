@@ -340,7 +340,7 @@ def _index_problem(doc) -> str | None:
     if not isinstance(doc, dict) or not isinstance(doc.get("versions"), list):
         return "it has no list of versions"
     for entry in doc["versions"]:
-        problem = _entry_problem(entry)
+        problem = entry_problem(entry)
         if problem:
             return problem
     names = [e["version"] for e in doc["versions"]]
@@ -352,7 +352,8 @@ def _index_problem(doc) -> str | None:
     return None
 
 
-def _entry_problem(entry) -> str | None:
+def entry_problem(entry) -> str | None:
+    """What keeps ``entry`` from being an entry of a release index, or None."""
     if not isinstance(entry, dict) or not isinstance(entry.get("version"), str):
         return "an entry has no version"
     version = entry["version"]

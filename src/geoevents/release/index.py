@@ -25,7 +25,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import tempfile
 from pathlib import Path
 
@@ -38,9 +37,6 @@ LOCK = ".build.lock"
 
 #: an index of thousands of releases is a few MiB; more is not an index
 MAX_BYTES = 16 * 1024 * 1024
-#: what a release folder and a file in it may be called
-VERSION = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
-FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 
 class CorruptIndex(EnvironmentFailure):
@@ -67,23 +63,21 @@ def entry_for(folder: Path, version: str, date: str) -> dict:
 
 
 def read(dataset: Path) -> dict:
-    """The index as a dict (an empty record when there is none yet); CorruptIndex if unreadable."""
+    """The index as a dict (an empty record when there is none yet); CorruptIndex if unreadable.
+
+    Read and checked by the loader's reader, so that the build and ``load()`` agree
+    on what an index is (a regular file of at most 16 MiB, SemVer versions listed
+    once, plain file names, sha256 hashes, sizes).
+    """
+    from geoevents import loading
+
     path = Path(dataset) / INDEX
-    if not path.exists():
+    if not os.path.lexists(path):
         return {"name": "geoevents", "latest": None, "versions": []}
-    doc = _json(path)
-    if not isinstance(doc, dict) or not isinstance(doc.get("versions"), list):
-        raise CorruptIndex(f"{path} is not a release index (no list of versions)",
-                           _restore_hint(path))
-    seen = set()
-    for entry in doc["versions"]:
-        problem = _entry_problem(entry)
-        if problem is None and entry["version"] in seen:
-            problem = f"version {entry['version']} is listed twice"
-        if problem:
-            raise CorruptIndex(f"{path}: {problem}", _restore_hint(path))
-        seen.add(entry["version"])
-    return doc
+    try:
+        return loading.read_index_file(path)
+    except loading.DataError as exc:
+        raise CorruptIndex(exc.message, _restore_hint(path)) from None
 
 
 def _json(path: Path):
@@ -97,23 +91,6 @@ def _json(path: Path):
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise CorruptIndex(f"{path} is not valid JSON ({str(exc)[:120]})",
                            _restore_hint(path)) from None
-
-
-def _entry_problem(entry) -> str | None:
-    if not isinstance(entry, dict) or not isinstance(entry.get("version"), str):
-        return "an entry has no version"
-    if not VERSION.fullmatch(entry["version"]):
-        return f"{entry['version'][:40]!r} is not a version MAJOR.MINOR.PATCH"
-    files, sizes = entry.get("files"), entry.get("bytes", {})
-    if not isinstance(files, dict) or not files:
-        return f"version {entry['version']} lists no files"
-    if not all(isinstance(n, str) and FILE_NAME.fullmatch(n) for n in files):
-        return f"version {entry['version']} lists a file name that is not a plain name"
-    if not all(isinstance(v, str) and len(v) == 64 for v in files.values()):
-        return f"version {entry['version']} has a hash that is not sha256"
-    if not isinstance(sizes, dict) or not all(isinstance(v, int) for v in sizes.values()):
-        return f"version {entry['version']} has a size that is not a number"
-    return None
 
 
 def _restore_hint(path: Path) -> str:
@@ -208,8 +185,10 @@ def read_journal(dataset: Path) -> dict | None:
     path = Path(dataset) / JOURNAL
     if not path.exists():
         return None
+    from geoevents import loading
+
     doc = _json(path)
-    return doc if isinstance(doc, dict) and not _entry_problem(doc) else None
+    return doc if isinstance(doc, dict) and not loading.entry_problem(doc) else None
 
 
 def drop_journal(dataset: Path) -> None:
