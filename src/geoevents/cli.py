@@ -157,7 +157,7 @@ def build(version: str | None, root: Path, check_only: bool, docs: Path | None) 
     built = release.build(root, version, docs=docs)
     for note in built.notes:
         click.echo(f"note: {note}")
-    if not built.changes:  # an interrupted build of this version was finished
+    if built.finished:  # an interrupted build of this version was finished
         click.echo(f"dataset/{version} is published; dataset/index.json updated")
         return
     added = len(built.changes["tables"].get("events", {}).get("added", []))

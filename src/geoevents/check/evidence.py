@@ -15,6 +15,7 @@ import polars as pl
 
 from geoevents import evidence_text as T
 from geoevents import problems as P
+from geoevents.check.hints import MAX_FUZZY
 
 fold = T.fold
 
@@ -86,7 +87,7 @@ def _untranslated(table: pl.DataFrame, sources: pl.DataFrame) -> pl.DataFrame:
 #: a fuzzy search of the whole source costs up to a second (a 30 MB source): the
 #: closest passage is shown for this many distinct missed quotes, in sources of
 #: at most this many characters; thousands of misses mean a wrong file, not typos
-MAX_PASSAGE_HINTS = 50
+MAX_PASSAGE_HINTS = MAX_FUZZY
 MAX_HINT_TEXT = 2_000_000
 
 

@@ -63,6 +63,8 @@ class Built:
     changes: dict = field(default_factory=dict)
     #: what the build did besides building (an interrupted build finished, leftovers removed)
     notes: list[str] = field(default_factory=list)
+    #: True when this version was not built now but finished from an interrupted build
+    finished: bool = False
 
 
 def dataset_dir(root: Path) -> Path:
@@ -105,13 +107,12 @@ def build(root: Path | str, version: str, docs: Path | None = None,
     dataset = _dataset_folder(root, create=True)
     with _lock(dataset):
         _stage("locked")
-        notes = recover(dataset)
+        notes, finished = recover(dataset)
         doc = index.read(dataset)
         index.verify_all(dataset, doc)
         doc = _with_sizes(dataset, doc)
-        finished = [n for n in notes if n.startswith(f"finished dataset/{version} ")]
-        if finished:
-            return Built(version, dataset / version, None, {}, notes)
+        if finished == version:
+            return Built(version, dataset / version, None, {}, notes, finished=True)
         _check_new(doc, version)
         built = _build(root, version, docs, dataset / version, previous, doc)
         built.notes = notes + built.notes
@@ -220,21 +221,25 @@ def _lock_timeout() -> float:
     return timeout
 
 
-def recover(dataset: Path) -> list[str]:
-    """Finish or clean what interrupted builds left; the notes say what was done.
+def recover(dataset: Path) -> tuple[list[str], str | None]:
+    """Finish or clean what interrupted builds left: notes on what was done, and the
+    version finished from a journal (if any).
 
     Called with the build lock held, so no other build's temporary folder is removed.
     """
-    notes = []
+    notes, finished = [], None
     for tmp in sorted(dataset.glob(".tmp-*")) + sorted(dataset.glob(".*.json.*.tmp")):
         _remove(tmp)
         notes.append(f"removed {tmp.name}, left by an interrupted build")
     doc = index.read(dataset)
     journal = _journal(dataset)
-    if journal is not None:
-        notes += _finish(dataset, doc, journal)
+    if journal is not None and _finish(dataset, doc, journal):
+        finished = journal["version"]
+        notes.append(f"finished dataset/{finished} (an interrupted build had written it but "
+                     "not yet listed it in index.json); 'geoevents build --check' compares it "
+                     "with the annotations")
     _refuse_unlisted(dataset, index.read(dataset))
-    return notes
+    return notes, finished
 
 
 def _remove(path: Path) -> None:
@@ -255,21 +260,21 @@ def _journal(dataset: Path) -> dict | None:
     return journal
 
 
-def _finish(dataset: Path, doc: dict, journal: dict) -> list[str]:
+def _finish(dataset: Path, doc: dict, journal: dict) -> bool:
+    """List the journal's folder in the index if an interrupted build left it whole."""
     version = journal["version"]
     folder = dataset / version
     if version in index.versions(doc) or not folder.exists():
         index.drop_journal(dataset)  # the build had committed, or never renamed its folder
-        return []
+        return False
     if not _could_be_ours(doc, journal) or index.differences(folder, journal):
-        return []  # not what a build left: _refuse_unlisted stops the build
+        return False  # not what a build left: _refuse_unlisted stops the build
     entry = {key: journal[key] for key in ("version", "date", "files", "bytes") if key in journal}
     doc["versions"] = sorted(doc["versions"] + [entry],
                              key=lambda e: C.parse_version(e["version"]))
     index.write(dataset, doc)
     index.drop_journal(dataset)
-    return [(f"finished dataset/{version} (an interrupted build had written it but not yet "
-            "listed it in index.json); 'geoevents build --check' compares it with the annotations")]
+    return True
 
 
 def _could_be_ours(doc: dict, journal: dict) -> bool:

@@ -28,6 +28,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from geoevents import loading
 from geoevents.errors import EnvironmentFailure, TamperedRelease
 
 INDEX = "index.json"
@@ -35,8 +36,8 @@ JOURNAL = ".pending.json"
 LOCK = ".build.lock"
 
 
-#: an index of thousands of releases is a few MiB; more is not an index
-MAX_BYTES = 16 * 1024 * 1024
+#: the largest index.json (and journal) read: the loader's limit, one for both
+MAX_BYTES = loading.INDEX_CAP
 
 
 class CorruptIndex(EnvironmentFailure):
@@ -69,8 +70,6 @@ def read(dataset: Path) -> dict:
     on what an index is (a regular file of at most 16 MiB, SemVer versions listed
     once, plain file names, sha256 hashes, sizes).
     """
-    from geoevents import loading
-
     path = Path(dataset) / INDEX
     if not os.path.lexists(path):
         return {"name": "geoevents", "latest": None, "versions": []}
@@ -185,8 +184,6 @@ def read_journal(dataset: Path) -> dict | None:
     path = Path(dataset) / JOURNAL
     if not path.exists():
         return None
-    from geoevents import loading
-
     doc = _json(path)
     return doc if isinstance(doc, dict) and not loading.entry_problem(doc) else None
 
