@@ -205,7 +205,7 @@ def warm_geoevents():
 
     import geoevents
     import geoevents.check  # noqa: F401
-    from geoevents._pandera import pandera_polars
+    from geoevents.codebook.pandera import pandera_polars
 
     pandera_polars()  # geoevents imports pandera lazily, hiding pandas
 

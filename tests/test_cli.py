@@ -8,6 +8,7 @@ import sys
 
 from click.testing import CliRunner
 
+import geoevents
 from geoevents.cli import main
 
 
@@ -83,6 +84,15 @@ def test_init_scaffolds_a_valid_project(tmp_path):
     for rel in ("seeds/sources.yaml", "annotations/actors.csv", "annotations/events.yaml",
                 "schemas/tables.yaml", "schemas/plover.yaml", "schemas/json/events.schema.json"):
         assert (target / rel).is_file(), rel
+    found = geoevents.validate(target)
+    assert sorted(found.select("rule", "file", "field").iter_rows()) == [
+        ("placeholder", "geoevents.yaml", f) for f in
+        ("contact", "data_license", "description", "keywords", "title")]
+    filled = (target / "geoevents.yaml").read_text()
+    for field, value in [("title", "Floods"), ("description", "Flood reports."),
+                         ("data_license", "CC0-1.0"), ("contact", "floods@example.org")]:
+        filled = filled.replace(f'"TODO: {field}"', f'"{value}"')
+    (target / "geoevents.yaml").write_text(filled.replace('["TODO: keywords"]', "[floods]"))
     assert invoke("validate", "--root", str(target)).exit_code == 0
     again = invoke("init", str(target))
     assert again.exit_code == 2 and "not an empty folder" in again.output

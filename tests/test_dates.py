@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geoevents.check.dates import parse
+from geoevents.normalise import parse
 
 
 def one(value):

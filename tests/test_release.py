@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from geoevents import release
 from geoevents.cli import main
-from geoevents.release.tables import TABLES
+#: the tables the packaged codebook publishes (schemas/tables.yaml, release_tables)
+TABLES = ("events", "event_actors", "citations", "actors", "locations", "sources", "errata")
 
 DATA = Path(__file__).parent / "data"
 CHANGELOG = "# Changelog\n\n## [1.0.0] - 2023-10-02\n\n### Added\n\n- First release.\n"
@@ -266,4 +267,4 @@ def test_quality_suite_fails_on_uncited_events_and_dangling_citations(released):
     failed = {(table, r["kwargs"].get("column"), r["unexpected_count"])
               for table, results in report["tables"].items() for r in results if not r["success"]}
     cited = tables["citations"].filter(pl.col("event_id") == event_id).height
-    assert failed == {("events", "event_is_cited", 1), ("citations", "event_is_defined", cited)}
+    assert failed == {("events", "event_is_cited", 1), ("citations", "event_id_resolves", cited)}

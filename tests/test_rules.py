@@ -27,6 +27,7 @@ ACTORS = "annotations/actors.csv"
 LOCATIONS = "annotations/locations.csv"
 SOURCES = "seeds/sources.yaml"
 CITATIONS = "annotations/citations.csv"
+PROJECT = "geoevents.yaml"
 EVENT_ACTORS = "annotations/event_actors.csv"
 
 
@@ -886,6 +887,67 @@ def test_unchecked(project):
 def test_checked_without_day(project):
     project.edit(FLAT, "tester,tester,2023-10-01", "tester,tester,")
     assert only(project, "missing-field") == {(FLAT, 2, "checked_on")}
+
+
+def test_checker_is_annotator_where_the_review_policy_asks(project):
+    project.edit(PROJECT, "distinct_checker: false", "distinct_checker: true")
+    assert only(project, "checker-is-annotator") == {(FLAT, 2, "checked_by"),
+                                                     (EVENTS, 11, "checked_by")}
+
+
+def test_a_second_curator_meets_the_review_policy(project):
+    project.edit(PROJECT, "distinct_checker: false", "distinct_checker: true")
+    project.append("annotations/curators.csv", "second,Second Curator,\n")
+    project.edit(FLAT, "tester,tester,2023-10-01", "tester,second,2023-10-01")
+    project.edit(EVENTS, "checked_by: tester", "checked_by: second")
+    assert project.found() == set()
+
+
+# --- the project file ----------------------------------------------------------
+
+
+def test_project_file_missing(project):
+    project.path(PROJECT).unlink()
+    assert only(project, "project-file") == {(PROJECT, None, None)}
+
+
+def test_project_file_empty(project):
+    project.write(PROJECT, "# nothing yet\n")
+    assert only(project, "project-file") == {(PROJECT, None, None)}
+
+
+def test_project_file_that_is_a_list_is_one_shape_problem(project):
+    project.write(PROJECT, "- name: fixture-corpus\n")
+    assert only(project, "yaml-shape") == {(PROJECT, 1, None)}
+
+
+def test_placeholder(project):
+    project.edit(PROJECT, "title: A fixture corpus", 'title: "TODO: the title"')
+    project.edit(PROJECT, "keywords: [tests]", 'keywords: [tests, "TODO: more"]')
+    assert only(project, "placeholder") == {(PROJECT, 3, "title"), (PROJECT, 5, "keywords")}
+
+
+def test_placeholder_is_not_also_a_vocabulary_or_pattern_problem(project):
+    project.edit(PROJECT, "data_license: CC0-1.0", 'data_license: "TODO: a licence"')
+    project.edit(PROJECT, "homepage: https://example.org/fixture", 'homepage: "TODO: a page"')
+    assert only(project, "placeholder") == {(PROJECT, 6, "data_license"),
+                                            (PROJECT, 8, "homepage")}
+
+
+def test_project_licence_is_an_spdx_identifier(project):
+    project.edit(PROJECT, "data_license: CC0-1.0", "data_license: CC-BY-4")
+    assert only(project, "vocabulary") == {(PROJECT, 6, "data_license")}
+    problem = project.problems()[0]
+    assert "CC-BY-4.0" in problem["hint"]
+
+
+def test_project_fields_are_checked_like_any_table(project):
+    project.edit(PROJECT, "name: fixture-corpus", "name: Fixture Corpus")
+    project.edit(PROJECT, "distinct_checker: false", "distinct_checker: maybe")
+    project.append(PROJECT, "licence: MIT\n")
+    assert project.found() == {("pattern", PROJECT, 2, "name"),
+                               ("type", PROJECT, 11, "distinct_checker"),
+                               ("unknown-field", PROJECT, 12, "licence")}
 
 
 # --- every rule has its test ---------------------------------------------------

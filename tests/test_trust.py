@@ -16,6 +16,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from geoevents.codebook import load_codebook
 from geoevents import release
 from geoevents.cli import main
 from geoevents.release import index, metadata
@@ -260,7 +261,8 @@ def test_citation_cff_is_serialized_not_formatted():
     names = ['Ann "A"\n  - name: "Mallory"', "back\\slash", "Nul\x00byte", "tab\there", "é 中"]
     curators = pl.DataFrame({"curator_id": [f"c{i}" for i in range(len(names))], "name": names,
                              "orcid": [None] * len(names)}, schema_overrides={"orcid": pl.String})
-    cff = yaml.safe_load(metadata.citation_cff("1.0.0", "2023-10-02", curators))
+    about = metadata.Project("p", "T", "D", ("k",), "CC-BY-4.0", "c@example.org")
+    cff = yaml.safe_load(metadata.citation_cff(about, "1.0.0", "2023-10-02", curators))
     assert [a["name"] for a in cff["authors"]] == names
     schema = json.loads((DATA / "cff-schema-1.2.0.json").read_text())
     jsonschema.validate(cff, schema)
@@ -274,7 +276,7 @@ def test_timeline_draws_the_far_future(tmp_path):
     days = [dt.date(2019, 4, 25), dt.date(9999, 12, 31)]
     events = pl.DataFrame({"event_id": ["a", "b"], "date_start": days, "date_end": days,
                            "event_type": ["CONSULT", "CONSULT"], "status": ["occurred", "planned"]})
-    timeline.draw(events, tmp_path / "t.png", "far")
+    timeline.draw(events, tmp_path / "t.png", "far", load_codebook())
     assert (tmp_path / "t.png").read_bytes().startswith(b"\x89PNG")
 
 

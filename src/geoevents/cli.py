@@ -69,7 +69,7 @@ def main() -> None:
     stopped it (permission, disk, network, corrupt cache or index), 4 internal error
     (GEOEVENTS_DEBUG=1 shows the traceback).
     """
-    from geoevents import _pandera
+    from geoevents.codebook import pandera as _pandera
 
     _pandera.HIDE_OPTIONAL = True  # this process is ours: keep pandas out of validate
 
@@ -118,7 +118,7 @@ def init(directory: Path) -> None:
 @click.option("--table", default="events", show_default=True, help="Table the schema describes.")
 def schema(root: Path | None, table: str) -> None:
     """Print the JSON Schema of a YAML annotation file (for editors)."""
-    from geoevents import jsonschema
+    from geoevents.codebook import jsonschema
     from geoevents.codebook import load_codebook, schemas_dir
 
     codebook = load_codebook(schemas_dir(root))
@@ -178,7 +178,8 @@ def diff(old: str, new: str, root: Path, fmt: str) -> None:
     from geoevents.release import changes, metadata
 
     before, after = release.read_verified(root, old), release.read_verified(root, new)
-    doc = {"previous": old, "version": new, **changes.diff(before, after)}
+    keys = release.release_keys(root, old) | release.release_keys(root, new)
+    doc = {"previous": old, "version": new, **changes.diff(before, after, keys)}
     click.echo(metadata.dumps(doc) if fmt == "json" else changes.to_text(doc))
 
 

@@ -44,6 +44,11 @@ class UsageError(GeoeventsError):
     exit_code = EXIT_USAGE
 
 
+class NotAProject(UsageError):
+    """The folder given to ``validate``, ``read_annotations`` or ``build`` holds no
+    annotation project: no ``geoevents.yaml``, ``seeds/`` or ``annotations/`` (exit 2)."""
+
+
 class EnvironmentFailure(GeoeventsError):
     """Permission, disk, network, a corrupt cache or index (exit 3)."""
 

@@ -68,11 +68,11 @@ import polars as pl
 
 from geoevents.errors import EXIT_USAGE, EnvironmentFailure, TamperedRelease, from_os_error
 
-DEFAULT_URL = "https://github.com/geoevents/geoevents/raw/main/dataset"
-TABLES = ("events", "event_actors", "citations", "actors", "locations", "sources", "errata")
-
 PACKAGED = Path(__file__).parent / "_dataset"
 REPO = Path(__file__).resolve().parents[2] / "dataset"
+#: the project file of the dataset the package ships (in a wheel, and in a clone)
+PACKAGED_PROJECT = Path(__file__).parent / "_project.yaml"
+REPO_PROJECT = Path(__file__).resolve().parents[2] / "geoevents.yaml"
 
 HARD_CAP = 2 * 1024**3  # bytes, for a file whose size the index does not record
 INDEX_CAP = 16 * 1024**2  # bytes of index.json: thousands of versions fit
@@ -135,9 +135,23 @@ class TamperedFile(DataError, TamperedRelease):
 # -- settings -----------------------------------------------------------------------
 
 
+@cache
+def default_url() -> str:
+    """The downloads' base URL of the dataset the package ships: ``data_url`` of its
+    project file (empty when it has none)."""
+    from geoevents import yamlio
+
+    for path in (PACKAGED_PROJECT, REPO_PROJECT):
+        if path.is_file():
+            doc = yamlio.load_plain(path.read_text(encoding="utf-8"))
+            url = doc.get("data_url") if isinstance(doc, dict) else None
+            return url if isinstance(url, str) else ""
+    return ""
+
+
 def base_url() -> str:
     """The base URL as set, credentials included: never print it (see display_url)."""
-    return os.environ.get("GEOEVENTS_DATA_URL", DEFAULT_URL).rstrip("/")
+    return os.environ.get("GEOEVENTS_DATA_URL", default_url()).rstrip("/")
 
 
 def display_url() -> str:
@@ -193,7 +207,7 @@ def download_base() -> str:
     if why:
         # shown without its password, and without a query or fragment (often a token)
         as_set = re.sub(r"([?#]).*", r"\1***", redact(os.environ.get("GEOEVENTS_DATA_URL",
-                                                                     DEFAULT_URL)))
+                                                                     default_url())))
         raise BadSetting(f"GEOEVENTS_DATA_URL must be an http(s) URL, found {as_set!r}: "
                          f"{why}", "set it to the http:// or https:// address of a folder laid "
                          "out like dataset/, or unset it to use the project's own")
@@ -658,14 +672,20 @@ def _differences(folder: Path, entry: dict, names: list[str]) -> list[str]:
 # -- the public functions -----------------------------------------------------------
 
 
+def table_names(files) -> list[str]:
+    """The tables a release holds, from its own file list (its index entry, or its
+    folder): each <name>.parquet (beside which the build writes <name>.csv)."""
+    return sorted(n[:-len(".parquet")] for n in set(files) if n.endswith(".parquet"))
+
+
 def path(table: str = "events", version: str | None = None) -> Path:
     """Local path of a table's Parquet file, verified, downloaded first if need be."""
-    if table not in TABLES:
-        raise UnknownRelease(f"unknown table {table!r}; tables: {', '.join(TABLES)}")
     entry = _entry(version)
+    tables = table_names(entry["files"])
+    if table not in tables:
+        raise UnknownRelease(f"unknown table {table!r}: release {entry['version']} has "
+                             f"{', '.join(tables) or 'no tables'}")
     name = f"{table}.parquet"
-    if name not in entry["files"]:
-        raise UnknownRelease(f"release {entry['version']} has no {table} table")
     if is_bundled(entry["version"]):
         return _bundled_file(entry, name)
     return _retrieve(entry, name)

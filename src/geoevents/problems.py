@@ -83,7 +83,8 @@ RULES: dict[str, tuple[str, str]] = {
     "quote-not-found": (ERROR, "every quote stands in its source, as whole characters"),
     "quote-empty": (ERROR, "a quote is not empty or only white space"),
     "quote-replacement": (ERROR, "a quote holds no replacement character (U+FFFD)"),
-    "quote-translation": (ERROR, "quotes from non-English sources have quote_en"),
+    "quote-translation": (ERROR, ("quotes from sources in another language than the "
+                                  "translation field's have a translation")),
     # event types
     "mode-type": (ERROR, "the mode belongs to the event type"),
     "no-actor": (ERROR, "every event has an actor"),
@@ -95,6 +96,11 @@ RULES: dict[str, tuple[str, str]] = {
     "geonames-unverified": (WARNING, "a GeoNames ID can be checked against the offline gazetteer"),
     # review
     "unchecked": (WARNING, "events are checked before they are published"),
+    "checker-is-annotator": (ERROR, ("where the project file asks for it, an event is checked "
+                                     "by another curator than its annotator")),
+    # the project file
+    "project-file": (ERROR, "the project has its project file, geoevents.yaml"),
+    "placeholder": (ERROR, "the project file holds no placeholder geoevents init wrote"),
 }
 
 

@@ -503,11 +503,14 @@ def _list_fields(table: Table) -> list[str]:
 def _read_yaml(text: str, rel: str, table: Table, project: RawProject) -> dict[str, pl.DataFrame]:
     node, issue = yamlio.compose(text)
     issues = [issue] if issue else []
-    records, more = yamlio.to_records(node) if issue is None else ([], [])
+    convert = yamlio.to_record if table.one_record else yamlio.to_records
+    records, more = convert(node) if issue is None else ([], [])
     issues += more
     for i in issues:
         project.rows.append({"rule": i.rule, "file": rel, "line": i.line, "field": i.field,
-                             "value": i.value, "message": i.message, "hint": _yaml_hint(i.rule)})
+                             "value": i.value, "message": i.message,
+                             "hint": ONE_RECORD_HINT if table.one_record and i.rule == "yaml-shape"
+                             else _yaml_hint(i.rule)})
     children = _nested_tables(project.codebook, table)
     rows: dict[str, list[dict]] = {table.name: [], **{t.name: [] for t in children.values()}}
     used = project.file_fields.setdefault(rel, set())
@@ -539,6 +542,9 @@ def _belongs_to_parent(sub_row: dict, sub, parent_row: dict, parent: Table, chil
         })
     if theirs is not None or key not in sub_row:
         sub_row[key] = theirs
+
+
+ONE_RECORD_HINT = "write one 'key: value' line per field, with no '- ' in front"
 
 
 def _yaml_hint(rule: str) -> str | None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from pathlib import Path
 
-from geoevents import jsonschema
-from geoevents.codebook import load_codebook, schemas_dir
+from geoevents.check.project import PLACEHOLDER
+from geoevents.codebook import Table, jsonschema, load_codebook, schemas_dir
 
 SOURCES = """\
 # One record per source document in this folder. See schemas/tables.yaml (sources).
@@ -56,6 +58,8 @@ def init(directory: Path) -> list[Path]:
         made.append(path)
 
     write("README.md", README)
+    project = codebook.tables["project"]
+    write(project.location, project_file(project, directory.resolve().name))
     write("seeds/sources.yaml", SOURCES)
     for name in ("curators", "actors", "locations"):
         header = codebook.tables[name].names
@@ -68,3 +72,27 @@ def init(directory: Path) -> list[Path]:
         made.append(target)
     made += jsonschema.write_all(codebook, directory / "schemas" / "json")
     return made
+
+
+def project_file(table: Table, folder: str) -> str:
+    """geoevents.yaml with one line per field of the codebook's project table: the
+    name from the folder's, placeholders ("TODO: ...") that validate reports until
+    they are filled in, optional fields as comments."""
+    name = re.sub(r"[^a-z0-9]+", "-", folder.lower()).strip("-") or "my-dataset"
+    lines = ["# yaml-language-server: $schema=schemas/json/project.schema.json",
+             "# The project file: what this dataset is and how it is published. Every",
+             "# release file takes its metadata from here; `geoevents validate` reports",
+             f"# each value still beginning with {PLACEHOLDER}. Fields: schemas/tables.yaml,",
+             "# table project.", ""]
+    for f in table.fields:
+        lines.append(f"# {f.description}")
+        if f.name == "name":
+            value = json.dumps(name)
+        elif f.type == "boolean":
+            value = "false"
+        elif f.type == "list":
+            value = json.dumps([f"{PLACEHOLDER}: {f.name}"])
+        else:
+            value = json.dumps(f"{PLACEHOLDER}: {f.name}")
+        lines.append(f"{f.name}: {value}" if f.required else f"# {f.name}: ")
+    return "\n".join(lines) + "\n"

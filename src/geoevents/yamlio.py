@@ -134,6 +134,20 @@ def to_records(node) -> tuple[list[Record], list[YamlIssue]]:
     return records, issues
 
 
+def to_record(node) -> tuple[list[Record], list[YamlIssue]]:
+    """Convert a top-level mapping (a file of one record) into a Record; never raises."""
+    if node is None:
+        return [], []
+    if not isinstance(node, MappingNode):
+        line = node.start_mark.line + 1
+        return [], [YamlIssue("yaml-shape", line, "the file must be one record of 'key: value' "
+                              "lines, not a list")]
+    try:
+        return [_convert(node, set())], []
+    except YamlRefused as exc:
+        return [], [exc.issue]
+
+
 def _convert(node, seen: set[int]):
     line = node.start_mark.line + 1
     if id(node) in seen:  # the composer shares one node between an anchor and its aliases

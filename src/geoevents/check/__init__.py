@@ -1,7 +1,8 @@
 """The check stage: every rule, run over a whole project, all problems reported.
 
-``run(root)`` reads the project, casts and derives the normalized tables, and
-returns them with every problem found. Each concern is one module: structure
+``run(root)`` reads the project (``geoevents.read``), normalises it
+(``geoevents.normalise``: casts, derived dates) and returns the tables with every
+problem found. Each concern is one module: structure
 (types and pandera schemas), dates, references, evidence, eventtypes,
 geography, identity, review and text (control characters, spreadsheet formulas).
 """
@@ -25,8 +26,14 @@ from geoevents.check import (
     structure,
     text,
 )
+from geoevents.check import project
 from geoevents.codebook import Codebook, load_codebook, schemas_dir
+from geoevents.errors import NotAProject
+from geoevents.normalise import normalise
 from geoevents.read import RawProject, read_project
+
+#: what makes a folder an annotation project: any of these
+PROJECT_MARKERS = ("geoevents.yaml", "seeds", "annotations")
 
 
 @dataclass
@@ -41,53 +48,67 @@ class Result:
 
 
 def run(root: Path | str = ".") -> Result:
+    """Read, normalise and check a project: its tables and every problem found."""
     root = Path(root)
-    if not (root / "seeds").is_dir() and not (root / "annotations").is_dir():
-        from geoevents.errors import UsageError
-
-        raise UsageError(f"{root} is not an annotation project (no seeds/ or annotations/)",
-                         "give the folder that holds seeds/ and annotations/")
-    codebook = load_codebook(schemas_dir(root))
-    raw = read_project(root, codebook)
-    found = list(raw.problems)
-    tables = {}
+    codebook, raw, normal = _read(root)
+    found = [*raw.problems, normal.problems]
+    tables = normal.tables
     for name, table in codebook.tables.items():
-        typed, type_problems = structure.cast(raw.tables[name], table)
         found += [
-            type_problems,
-            structure.validate_table(typed, table, codebook),
-            structure.list_vocabularies(typed, table, codebook),
-            _localized_languages(typed, table),
+            structure.validate_table(tables[name], table, codebook),
+            structure.list_vocabularies(tables[name], table, codebook),
+            _localized_languages(tables[name], table),
             text.check(raw.tables[name], table),
         ]
-        tables[name] = typed
-    tables["events"] = dates.derive(tables["events"], "date")
-    tables["sources"] = dates.derive(tables["sources"], "published", prefix="published")
+        for f in table.fields:
+            if f.type == "edtf":
+                found.append(dates.date_problems(tables[name], f.name, prefix=f.name))
     found += [
-        dates.date_problems(tables["events"], "date"),
-        dates.date_problems(tables["sources"], "published", prefix="published"),
+        project.check(tables["project"], raw, codebook),
         dates.too_early(tables["events"]),
-        dates.in_the_future(tables["events"], tables["sources"]),
-        dates.against_sources(tables["events"], tables["citations"], tables["sources"]),
+        dates.in_the_future(tables["events"], tables["sources"], codebook),
+        dates.against_sources(tables["events"], tables["citations"], tables["sources"], codebook),
         references.check(tables, codebook),
         identity.duplicate_rows(tables, codebook),
         identity.retired_reused(tables, codebook),
         eventtypes.check(tables["events"], tables["event_actors"], codebook),
         _subdivision_country(tables["locations"]),
-        geography.check(tables["locations"]),
-        review.check(tables["events"]),
+        geography.check(tables["locations"], codebook),
+        review.check(tables["events"], distinct_checker=project.distinct_checker(tables)),
         evidence.uncited(tables["events"], tables["citations"]),
     ]
     texts, source_problems = evidence.source_texts(root, tables["sources"])
     found += [
         source_problems,
-        evidence.quotes(tables["citations"], texts, tables["sources"]),
-        evidence.quotes(tables["errata"], texts, tables["sources"]),
+        evidence.quotes(tables["citations"], texts, tables["sources"], codebook, "citations"),
+        evidence.quotes(tables["errata"], texts, tables["sources"], codebook, "errata"),
     ]
     problems = _refine_lines(P.combine(found), raw)
     problems = _collapse_missing_columns(_drop_cascades(problems), raw)
     problems = text.without_cascades(problems)
+    problems = project.without_cascades(problems, codebook.tables["project"].location)
     return Result(tables=tables, problems=problems, codebook=codebook)
+
+
+def read_normalised(root: Path | str = ".") -> dict[str, pl.DataFrame]:
+    """The project's tables, read and normalised, without running the rules."""
+    return _read(Path(root))[2].tables
+
+
+def _read(root: Path):
+    if not is_project(root):
+        raise NotAProject(
+            f"{root} is not an annotation project (no geoevents.yaml, seeds/ or annotations/)",
+            "give the folder that holds geoevents.yaml, seeds/ and annotations/, or make "
+            "one with: geoevents init <folder>")
+    codebook = load_codebook(schemas_dir(root))
+    raw = read_project(root, codebook)
+    return codebook, raw, normalise(raw.tables, codebook)
+
+
+def is_project(root: Path) -> bool:
+    return root.is_dir() and any((root / name).exists() or (root / name).is_symlink()
+                                 for name in PROJECT_MARKERS)
 
 
 def _localized_languages(frame: pl.DataFrame, table) -> pl.DataFrame:

@@ -18,9 +18,11 @@ def check(events: pl.DataFrame, event_actors: pl.DataFrame, codebook: Codebook) 
     bad_mode = with_mode.join(pairs, on=["event_type", "mode"], how="anti")
     modes_of = {c: ", ".join(t.modes) or "none (leave mode empty)" for c, t in types.items()}
     needs = [c for c, t in types.items() if t.requires_recipient]
-    no_actor = events.join(_with_role(event_actors, "actor"), on="event_id", how="anti")
+    sources = codebook.role_values("event_actors", "role", "source")
+    targets = codebook.role_values("event_actors", "role", "target")
+    no_actor = events.join(_with_role(event_actors, sources), on="event_id", how="anti")
     no_recipient = events.filter(pl.col("event_type").is_in(needs)).join(
-        _with_role(event_actors, "recipient"), on="event_id", how="anti"
+        _with_role(event_actors, targets), on="event_id", how="anti"
     )
     return P.combine([
         P.from_frame(
@@ -30,17 +32,18 @@ def check(events: pl.DataFrame, event_actors: pl.DataFrame, codebook: Codebook) 
                       pl.col("event_type").replace_strict(modes_of, return_dtype=pl.String)),
         ),
         P.from_frame(
-            no_actor, "no-actor", "event_id", "the event has no participant with role actor",
-            "add the actor who acts (role: actor) under the event's actors",
+            no_actor, "no-actor", "event_id",
+            f"the event has no participant with role {' or '.join(sources)}",
+            f"add the participant who acts (role: {sources[0]}) under the event's actors",
         ),
         P.from_frame(
             no_recipient, "recipient-missing", "event_type",
             pl.format("{} requires a recipient", pl.col("event_type")),
-            "add the party the action is directed at with role: recipient",
+            f"add the party the action is directed at with role: {targets[0]}",
         ),
     ])
 
 
-def _with_role(event_actors: pl.DataFrame, role: str) -> pl.DataFrame:
-    """IDs of the events that have a participant in ``role``."""
-    return event_actors.filter(pl.col("role") == role).select("event_id")
+def _with_role(event_actors: pl.DataFrame, roles: list[str]) -> pl.DataFrame:
+    """IDs of the events that have a participant in one of ``roles``."""
+    return event_actors.filter(pl.col("role").is_in(roles)).select("event_id")

@@ -15,6 +15,7 @@ import polars as pl
 
 from geoevents import evidence_text as T
 from geoevents import problems as P
+from geoevents.codebook import Codebook
 from geoevents.check.hints import MAX_FUZZY
 
 fold = T.fold
@@ -28,9 +29,10 @@ def source_texts(root: Path, sources: pl.DataFrame) -> tuple[pl.DataFrame, pl.Da
     return texts.with_columns(fold(texts.get_column("text"))), problems
 
 
-def quotes(table: pl.DataFrame, texts: pl.DataFrame, sources: pl.DataFrame) -> pl.DataFrame:
-    """Quotes empty, damaged or not found in their source; non-English quotes without
-    translation."""
+def quotes(table: pl.DataFrame, texts: pl.DataFrame, sources: pl.DataFrame,
+           codebook: Codebook, name: str) -> pl.DataFrame:
+    """Quotes empty, damaged or not found in their source; quotes from a source in
+    another language than their translation field's without one."""
     cited = table.select("_file", "_line", "source_id", "quote").filter(
         pl.col("quote").is_not_null())
     cited = cited.with_columns(_q=fold(cited.get_column("quote")))
@@ -46,7 +48,7 @@ def quotes(table: pl.DataFrame, texts: pl.DataFrame, sources: pl.DataFrame) -> p
                      "what stood there",
                      "copy the passage again from the source text, as UTF-8"),
         _not_found(searched, texts),
-        _untranslated(table, sources),
+        _untranslated(table, sources, codebook.translation(name)),
     ])
 
 
@@ -72,15 +74,21 @@ def _not_found(cited: pl.DataFrame, texts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _untranslated(table: pl.DataFrame, sources: pl.DataFrame) -> pl.DataFrame:
+def _untranslated(table: pl.DataFrame, sources: pl.DataFrame, translation) -> pl.DataFrame:
+    """The codebook names the field that translates the quote, and into which language."""
+    if translation is None:
+        return P.empty()
     langs = sources.select("source_id", "language")
     untranslated = table.join(langs, on="source_id", how="inner").filter(
-        (pl.col("language") != "en") & pl.col("quote").is_not_null() & pl.col("quote_en").is_null()
+        (pl.col("language") != translation.language) & pl.col(translation.translates).is_not_null()
+        & pl.col(translation.name).is_null()
     )
     return P.from_frame(
-        untranslated, "quote-translation", "quote_en",
-        pl.format("the quote is in {} and has no English translation", pl.col("language")),
-        "add quote_en: a faithful English translation of the quote",
+        untranslated, "quote-translation", translation.name,
+        pl.format(f"the quote is in {{}} and has no translation into {translation.language} "
+                  f"({translation.name})", pl.col("language")),
+        f"add {translation.name}: a faithful translation of the quote "
+        f"(language {translation.language})",
     )
 
 

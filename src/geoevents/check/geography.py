@@ -17,19 +17,22 @@ from functools import cache
 import polars as pl
 
 from geoevents import problems as P
+from geoevents.codebook import Codebook
 
 TOLERANCE_KM = 30.0
 GEONAMES_MAX_KM = 30.0
 
 
-def check(locations: pl.DataFrame) -> pl.DataFrame:
+def check(locations: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
     if locations.is_empty():
         return P.empty()
-    return P.combine([_missing(locations), _country(locations), _geonames(locations)])
+    points = codebook.role_values("locations", "precision", "point")
+    return P.combine([_missing(locations, points), _country(locations), _geonames(locations)])
 
 
-def _missing(locations: pl.DataFrame) -> pl.DataFrame:
-    needs = pl.col("precision").is_in(["point", "settlement"])
+def _missing(locations: pl.DataFrame, points: list[str]) -> pl.DataFrame:
+    """Precisions in the role "point" need coordinates; half a pair is always wrong."""
+    needs = pl.col("precision").is_in(points)
     half = pl.col("lat").is_null() != pl.col("lon").is_null()
     bad = locations.filter((needs & (pl.col("lat").is_null() | pl.col("lon").is_null())) | half)
     return P.from_frame(

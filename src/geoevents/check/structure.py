@@ -9,122 +9,15 @@ pandera's failure cases are mapped back to file, line and field.
 
 from __future__ import annotations
 
-from functools import cache
-
 import polars as pl
 
 from geoevents import problems as P
-from geoevents._pandera import pandera_polars, without_pandas
+from geoevents.codebook.pandera import pandera_polars, table_schema, without_pandas
 from geoevents.check import hints
 from geoevents.codebook import Codebook, Field, Table
 
-DTYPES = {
-    "string": pl.String,
-    "edtf": pl.String,
-    "integer": pl.Int64,
-    "number": pl.Float64,
-    "boolean": pl.Boolean,
-    "date": pl.Date,
-    "list": pl.List(pl.String),
-}
 
-VOCABULARY_RULES = {
-    "iso3166-1-alpha3": "country-code",
-    "iso3166-2": "subdivision-code",
-    "iso639-1": "language-code",
-}
-
-TRUE, FALSE = ["true", "yes"], ["false", "no"]
-
-
-def cast(frame: pl.DataFrame, table: Table) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The table with typed columns, and a ``type`` problem for each value that did not cast."""
-    casts, found = [], []
-    for f in table.fields:
-        expr = _cast_expr(pl.col(f.name), f.type)
-        if expr is None:
-            continue
-        casts.append(expr.alias(f.name))
-        bad = frame.filter(pl.col(f.name).is_not_null() & expr.is_null())
-        found.append(
-            P.from_frame(bad, "type", f.name, f"not {_type_words(f.type)}", hint=_type_hint(f.type))
-        )
-    return frame.with_columns(casts), P.combine(found)
-
-
-def _cast_expr(col: pl.Expr, kind: str) -> pl.Expr | None:
-    text = col.str.strip_chars()
-    if kind == "integer":
-        return text.cast(pl.Int64, strict=False)
-    if kind == "number":
-        return text.cast(pl.Float64, strict=False)
-    if kind == "boolean":
-        low = text.str.to_lowercase()
-        return pl.when(low.is_in(TRUE)).then(True).when(low.is_in(FALSE)).then(False)
-    if kind == "date":
-        return pl.when(text.str.contains(r"^\d{4}-\d{2}-\d{2}$")).then(
-            text.str.to_date("%Y-%m-%d", strict=False)
-        )
-    return None
-
-
-def _type_words(kind: str) -> str:
-    return {
-        "integer": "a whole number",
-        "number": "a number",
-        "boolean": "true or false",
-        "date": "a date (YYYY-MM-DD)",
-    }[kind]
-
-
-def _type_hint(kind: str) -> str:
-    return {
-        "integer": "write digits only, like 2013348",
-        "number": "use a decimal point, like 43.1155",
-        "boolean": "write true or false",
-        "date": "write an existing day as YYYY-MM-DD, like 2023-09-13",
-    }[kind]
-
-
-# --- pandera ----------------------------------------------------------------
-
-
-@cache
-def _schema(codebook: Codebook, table_name: str, columns: tuple[str, ...]):
-    """pandera schema of a table, with a rule code for each check, in check order."""
-    pa = pandera_polars()
-    table = codebook.tables[table_name]
-    cols, rules = {}, {}
-    for f in table.fields:
-        if f.name not in columns or f.type == "list":
-            continue
-        checks, codes = _checks(pa, codebook, f)
-        rules[f.name] = codes
-        cols[f.name] = pa.Column(
-            DTYPES[f.type], checks, nullable=not f.required, unique=f.unique, coerce=False
-        )
-    return pa.DataFrameSchema(cols, strict=False), rules
-
-
-def _checks(pa, codebook: Codebook, f: Field) -> tuple[list, list[str]]:
-    checks, codes = [], []
-    pattern = codebook.pattern(f)
-    if pattern:
-        checks.append(pa.Check.str_matches(pattern))
-        codes.append("pattern")
-    allowed = codebook.vocabulary(f)
-    if allowed is not None:
-        checks.append(pa.Check.isin(allowed))
-        codes.append(VOCABULARY_RULES.get(str(f.vocabulary), "vocabulary"))
-    if f.minimum is not None or f.maximum is not None:
-        lo = f.minimum if f.minimum is not None else float("-inf")
-        hi = f.maximum if f.maximum is not None else float("inf")
-        checks.append(pa.Check.in_range(lo, hi))
-        codes.append("range")
-    if f.max_length is not None:
-        checks.append(pa.Check.str_length(max_value=f.max_length))
-        codes.append("too-long")
-    return checks, codes
+# --- pandera ---------------------------------------------------------------
 
 
 def validate_table(frame: pl.DataFrame, table: Table, codebook: Codebook) -> pl.DataFrame:
@@ -133,7 +26,7 @@ def validate_table(frame: pl.DataFrame, table: Table, codebook: Codebook) -> pl.
         return P.empty()
     pa = pandera_polars()
     columns = tuple(c for c in frame.columns if not c.startswith("_"))
-    schema, rules = _schema(codebook, table.name, columns)
+    schema, rules = table_schema(codebook, table.name, columns)
     with without_pandas():
         try:
             schema.validate(frame, lazy=True)

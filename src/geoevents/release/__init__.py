@@ -31,9 +31,10 @@ from geoevents.errors import (
     TamperedRelease,
     from_os_error,
 )
+from geoevents import loading
 from geoevents.release import changelog, index, metadata, quality, timeline
 from geoevents.release import changes as C
-from geoevents.release.tables import TABLES, release_tables
+from geoevents.release.tables import release_tables
 
 #: a test hook: the build kills itself with SIGKILL when it reaches this stage, so
 #: that tests reach every stage of a crash without depending on the machine's speed
@@ -41,9 +42,10 @@ KILL_AT = "GEOEVENTS_TEST_KILL_AT"
 STAGES = ("locked", "validated", "written", "journaled", "renamed", "indexed")
 #: seconds a build waits for another build of the same dataset/ to finish
 LOCK_TIMEOUT = "GEOEVENTS_LOCK_TIMEOUT"
-#: the files every release has (a journal naming fewer is not a build's)
-RELEASE_FILES = {*(f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")),
-                 "datapackage.json", "CITATION.cff", "SHA256SUMS", "changes.json"}
+#: the files every release has (a journal naming fewer is not a build's): its
+#: metadata and the events table (every codebook publishes events)
+RELEASE_FILES = {"events.csv", "events.parquet", "datapackage.json", "CITATION.cff",
+                 "SHA256SUMS", "changes.json"}
 
 
 class ReleaseError(ProblemsFound):
@@ -77,9 +79,22 @@ def published(root: Path) -> list[str]:
     return sorted(index.versions(doc), key=C.parse_version)
 
 
-def read_release(folder: Path) -> dict[str, pl.DataFrame]:
-    return {name: pl.read_parquet(folder / f"{name}.parquet") for name in TABLES
-            if (folder / f"{name}.parquet").is_file()}
+def read_release(folder: Path, files=None) -> dict[str, pl.DataFrame]:
+    """The tables of a release folder; ``files`` (its index entry's) says which."""
+    if files is None:
+        files = [p.name for p in folder.iterdir() if p.is_file()]
+    return {name: pl.read_parquet(folder / f"{name}.parquet") for name in loading.table_names(files)}
+
+
+def release_keys(root: Path, version: str) -> dict[str, list[str]]:
+    """Each table's primary key as the release's own datapackage.json states it."""
+    import json
+
+    try:
+        doc = json.loads((dataset_dir(root) / version / "datapackage.json").read_text("utf-8"))
+        return {r["name"]: list(r["schema"].get("primaryKey") or []) for r in doc["resources"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
 
 
 def read_verified(root: Path, version: str) -> dict[str, pl.DataFrame]:
@@ -92,7 +107,7 @@ def read_verified(root: Path, version: str) -> dict[str, pl.DataFrame]:
         raise ReleaseError(f"no release {version} in {dataset}; published: {known}",
                            exit_code=EXIT_USAGE)
     index.verify_all(dataset, {"versions": [entry]})
-    return read_release(dataset / version)
+    return read_release(dataset / version, entry["files"])
 
 
 def build(root: Path | str, version: str, docs: Path | None = None,
@@ -321,7 +336,7 @@ def _build(root: Path, version: str, docs: Path | None, target: Path, previous: 
     texts = _source_texts(root, result.tables["sources"])
     tables = release_tables(result.tables, result.codebook, texts)
     prev = _previous(root, version, previous)
-    diff = _changes(root, prev, version, tables, result.tables["retired"])
+    diff = _changes(root, prev, version, tables, result.tables["retired"], result.codebook)
     counts = None
     if prev:
         counts = {n: f.height for n, f in read_release(dataset_dir(root) / prev).items()}
@@ -331,7 +346,7 @@ def _build(root: Path, version: str, docs: Path | None, target: Path, previous: 
         raise from_os_error(exc, "write the release into") from None
     _stage("written")
     try:
-        _commit(tmp, target, version, date, doc)
+        _commit(tmp, target, version, date, doc, result.tables["project"].get_column("name")[0])
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise from_os_error(exc, "publish the release into") from None
@@ -356,7 +371,8 @@ def _refuse_problems(result) -> None:
         )
 
 
-def _commit(tmp: Path, target: Path, version: str, date: str, doc: dict | None) -> None:
+def _commit(tmp: Path, target: Path, version: str, date: str, doc: dict | None,
+            name: str) -> None:
     """Move the finished folder into place; with the index, through the journal."""
     if doc is None:  # --check: a private folder, no index
         if target.exists():
@@ -364,6 +380,7 @@ def _commit(tmp: Path, target: Path, version: str, date: str, doc: dict | None) 
         os.rename(tmp, target)
         return
     entry = index.entry_for(tmp, version, date)
+    doc["name"] = name  # the project file's: the index speaks of this dataset
     index.write_journal(target.parent, entry)
     _stage("journaled")
     os.rename(tmp, target)
@@ -382,13 +399,14 @@ def _previous(root: Path, version: str, previous: str | None) -> str | None:
     return older[-1] if older else None
 
 
-def _changes(root, prev, version, tables, retired) -> dict:
+def _changes(root, prev, version, tables, retired, codebook) -> dict:
+    keys = {name: list(codebook.tables[name].primary_key) for name in codebook.release_tables}
     if prev is None:
         empty = {n: t.clear() for n, t in tables.items()}
-        diff = C.diff(empty, tables)
+        diff = C.diff(empty, tables, keys)
         return {"previous": None, "version": version, **diff}
     old = read_release(dataset_dir(root) / prev)
-    diff = {"previous": prev, "version": version, **C.diff(old, tables)}
+    diff = {"previous": prev, "version": version, **C.diff(old, tables, keys)}
     gone = set(diff["tables"].get("events", {}).get("removed", []))
     retired_ids = set(retired.filter(pl.col("table") == "events").get_column("retired_id"))
     vanished = sorted(gone - retired_ids)
@@ -425,10 +443,14 @@ def _write(parent, version, date, tables, diff, result, counts, docs) -> Path:
                                "the suite checks what validate should have caught: report it")
         _text(tmp / "quality.json", metadata.dumps(report))
         _text(tmp / "changes.json", metadata.dumps(diff))
-        _text(tmp / "CITATION.cff", metadata.citation_cff(version, date, curators))
-        _text(tmp / "README.md", metadata.release_readme(version, date, tables, diff, curators))
-        timeline.draw(tables["events"], tmp / "timeline.png", f"geoevents {version}")
-        package = metadata.datapackage(version, date, tables, tmp, result.codebook, curators)
+        about = metadata.Project.of(result.tables["project"])
+        _text(tmp / "CITATION.cff", metadata.citation_cff(about, version, date, curators))
+        _text(tmp / "README.md", metadata.release_readme(about, version, date, tables, diff,
+                                                         curators, result))
+        timeline.draw(tables["events"], tmp / "timeline.png", f"{about.name} {version}",
+                      result.codebook)
+        package = metadata.datapackage(about, version, date, tables, tmp, result.codebook,
+                                       curators)
         _text(tmp / "datapackage.json", metadata.dumps(package))
         _text(tmp / "SHA256SUMS", metadata.sha256sums(tmp))
         _readable(tmp)

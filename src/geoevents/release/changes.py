@@ -11,12 +11,6 @@ import re
 import polars as pl
 
 LEVELS = {"patch": 0, "minor": 1, "major": 2}
-KEYS = {
-    "events": ["event_id"], "actors": ["actor_id"], "locations": ["location_id"],
-    "sources": ["source_id"], "errata": ["erratum_id"],
-    "event_actors": ["event_id", "actor_id", "role"],
-    "citations": ["event_id", "source_id", "quote"],
-}
 
 
 def parse_version(text: str) -> tuple[int, int, int]:
@@ -41,14 +35,18 @@ def schema_of(tables: dict[str, pl.DataFrame]) -> dict[str, dict[str, str]]:
     return {t: {c: str(dt) for c, dt in f.schema.items()} for t, f in tables.items()}
 
 
-def diff(old: dict[str, pl.DataFrame], new: dict[str, pl.DataFrame]) -> dict:
-    """Rows added, removed and changed field by field, and fields added, removed, retyped."""
+def diff(old: dict[str, pl.DataFrame], new: dict[str, pl.DataFrame],
+         keys: dict[str, list[str]]) -> dict:
+    """Rows added, removed and changed field by field, and fields added, removed, retyped.
+
+    ``keys`` is each table's primary key (the codebook's, or the release's
+    datapackage.json's); rows of a table without one are compared whole."""
     fields = _field_changes(schema_of(old), schema_of(new))
     tables = {}
     for name in sorted(set(old) | set(new)):
         if name not in old or name not in new:
             continue
-        tables[name] = _row_changes(old[name], new[name], KEYS.get(name, []))
+        tables[name] = _row_changes(old[name], new[name], keys.get(name, []))
     required = _required(fields, tables)
     return {"fields": fields, "tables": tables, "required_bump": required}
 

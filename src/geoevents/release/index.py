@@ -72,7 +72,7 @@ def read(dataset: Path) -> dict:
     """
     path = Path(dataset) / INDEX
     if not os.path.lexists(path):
-        return {"name": "geoevents", "latest": None, "versions": []}
+        return {"name": None, "latest": None, "versions": []}
     try:
         return loading.read_index_file(path)
     except loading.DataError as exc:
@@ -145,7 +145,7 @@ def write(dataset: Path, doc: dict) -> Path:
     """Write the index atomically (temporary file, fsync, rename)."""
     path = Path(dataset) / INDEX
     latest = doc["versions"][-1]["version"] if doc["versions"] else None
-    doc = {"name": doc.get("name", "geoevents"), "latest": latest, "versions": doc["versions"]}
+    doc = {"name": doc.get("name"), "latest": latest, "versions": doc["versions"]}
     _atomic_json(path, doc)
     return path
 

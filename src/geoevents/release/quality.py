@@ -1,7 +1,9 @@
 """The release's data-quality report: a great-expectations suite on the release tables.
 
-Release-level expectations: keys unique, every event cited, vocabularies,
-date and coordinate bounds, row counts against the previous release. The
+The suite is generated from the codebook (see ``expectations``): every
+constraint of every published column, the foreign keys between published
+tables, and the release-level rules (every event cited and checked, dates in
+the covered years, row counts against the previous release). The
 results are saved as a compact, deterministic JSON summary; full Data Docs HTML
 is written only on request. great-expectations costs seconds to import, so it
 is imported here and nowhere on the validate path.
@@ -16,7 +18,9 @@ from pathlib import Path
 
 import polars as pl
 
+from geoevents.check.dates import EARLIEST
 from geoevents.codebook import Codebook
+from geoevents.codebook import release as spec
 
 #: the events of a release may not shrink below this share of the previous release's
 #: nor grow beyond this factor of it: either means something went wrong upstream
@@ -26,67 +30,73 @@ GROWTH_LIMIT = 10
 
 def expectations(gx, tables: dict[str, pl.DataFrame], codebook: Codebook,
                  previous_counts: dict[str, int] | None) -> dict[str, list]:
+    """The suite: the codebook's field-level expectations of every published table
+    (``codebook.release.expectations``: keys, required fields, vocabularies,
+    patterns, bounds, lengths), then the cross-table ones ``with_references``
+    answers: references resolve, every event is cited, every date has a known
+    end, events start in the covered years, every event is checked, and the
+    number of events is in line with the previous release's."""
     E = gx.expectations
-    voc = codebook.vocabularies
-    suites = {
-        "events": [
-            E.ExpectColumnValuesToBeUnique(column="event_id"),
-            # an open or unknown start ("../2023-09-13", "/2023-09-13") has no
-            # date_start; every date validate accepts has at least one known end
-            E.ExpectColumnValuesToBeInSet(column="date_is_known", value_set=[True]),
-            E.ExpectColumnValuesToBeBetween(column="date_start", min_value=dt.datetime(1900, 1, 1)),
-            E.ExpectColumnValuesToBeBetween(column="date_end", min_value=dt.datetime(1900, 1, 1)),
-            E.ExpectColumnValuesToBeInSet(column="status", value_set=sorted(voc["statuses"])),
-            E.ExpectColumnValuesToBeInSet(column="event_type", value_set=sorted(voc["event_types"])),
-            E.ExpectColumnValuesToNotBeNull(column="checked_by"),
-            E.ExpectColumnValuesToNotBeNull(column="summary"),
-        ],
-        "citations": [
-            E.ExpectCompoundColumnsToBeUnique(column_list=["event_id", "source_id", "quote"]),
-            E.ExpectColumnValuesToBeInSet(column="event_is_defined", value_set=[True]),
-            E.ExpectColumnValuesToNotBeNull(column="char_start"),
-            E.ExpectColumnValueLengthsToBeBetween(column="quote", min_value=1, max_value=300),
-        ],
-        "event_actors": [
-            E.ExpectCompoundColumnsToBeUnique(column_list=["event_id", "actor_id", "role"]),
-            E.ExpectColumnValuesToBeInSet(column="role", value_set=sorted(voc["roles"])),
-        ],
-        "actors": [E.ExpectColumnValuesToBeUnique(column="actor_id")],
-        "locations": [
-            E.ExpectColumnValuesToBeUnique(column="location_id"),
-            E.ExpectColumnValuesToBeBetween(column="lat", min_value=-90, max_value=90),
-            E.ExpectColumnValuesToBeBetween(column="lon", min_value=-180, max_value=180),
-        ],
-        "sources": [
-            E.ExpectColumnValuesToBeUnique(column="source_id"),
-            E.ExpectColumnValuesToMatchRegex(column="sha256", regex=r"^[0-9a-f]{64}$"),
-        ],
-    }
-    suites["events"].append(E.ExpectColumnValuesToBeInSet(column="event_is_cited", value_set=[True]))
+    suites: dict[str, list] = {name: [] for name in codebook.release_tables}
+    for item in spec.expectations(codebook):
+        suites[item.table].append(getattr(E, item.kind)(**item.kwargs))
+    for name, columns in _reference_columns(codebook).items():
+        for column in columns:
+            suites[name].append(E.ExpectColumnValuesToBeInSet(column=column, value_set=[True]))
+    for name in codebook.release_tables:
+        for column in _known_columns(codebook, name):
+            suites[name].append(E.ExpectColumnValuesToBeInSet(column=column, value_set=[True]))
+    events = suites["events"]
+    events.append(E.ExpectColumnValuesToBeInSet(column="event_is_cited", value_set=[True]))
+    for column in ("date_start", "date_end"):
+        events.append(E.ExpectColumnValuesToBeBetween(
+            column=column, min_value=dt.datetime.combine(EARLIEST, dt.time())))
+    # a release publishes only checked events
+    events.append(E.ExpectColumnValuesToNotBeNull(column="checked_by"))
     count = (previous_counts or {}).get("events")
     if count:
         # events only leave through retirement, which the build checks by ID
-        suites["events"].append(E.ExpectTableRowCountToBeBetween(
+        events.append(E.ExpectTableRowCountToBeBetween(
             min_value=int(count * SHRINK_TOLERANCE), max_value=count * GROWTH_LIMIT + 100))
     return suites
 
 
-def with_references(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+def _reference_columns(codebook: Codebook) -> dict[str, list[str]]:
+    """Per published table, a column ``<field>_resolves`` for each of its foreign keys."""
+    return {name: [f"{k.field}_resolves" for k in spec.foreign_keys(codebook, name)]
+            for name in codebook.release_tables}
+
+
+def _known_columns(codebook: Codebook, name: str) -> list[str]:
+    """``<field>_is_known`` for each EDTF field whose start and end the release derives."""
+    derived = {(c.derived.source, c.derived.part) for c in codebook.tables[name].columns
+               if c.derived and c.derived.kind == "edtf"}
+    return [f"{f}_is_known" for f, part in sorted(derived) if part == "start"
+            and (f, "end") in derived]
+
+
+def with_references(tables: dict[str, pl.DataFrame], codebook: Codebook) -> dict[str, pl.DataFrame]:
     """The tables with a column per cross-table rule, for the suite to check.
 
     GX has no expectation across tables, and a value set of every event ID
     costs it minutes at a million events (it copies the set for each metric), so
-    polars answers "is this event cited / is this event defined" and GX checks
-    that every answer is yes. "Is one end of the date known" is answered the
-    same way, as one column.
+    polars answers "does this reference resolve", "is this event cited" and "is
+    one end of the date known", and GX checks that every answer is yes.
     """
-    events, citations = tables["events"], tables["citations"]
-    in_column = lambda frame: pl.col("event_id").is_in(frame.get_column("event_id").implode())
-    known = pl.col("date_start").is_not_null() | pl.col("date_end").is_not_null()
-    return tables | {
-        "events": events.with_columns(event_is_cited=in_column(citations), date_is_known=known),
-        "citations": citations.with_columns(event_is_defined=in_column(events)),
-    }
+    out = dict(tables)
+    for name in codebook.release_tables:
+        frame = out[name]
+        added = {}
+        for k in spec.foreign_keys(codebook, name):
+            ids = tables[k.table].get_column(k.target).implode()
+            added[f"{k.field}_resolves"] = pl.col(k.field).is_null() | pl.col(k.field).is_in(ids)
+        for column in _known_columns(codebook, name):
+            f = column[:-len("_is_known")]
+            added[column] = pl.col(f"{f}_start").is_not_null() | pl.col(f"{f}_end").is_not_null()
+        out[name] = frame.with_columns(**added)
+    cited = tables["citations"].get_column("event_id").implode()
+    out["events"] = out["events"].with_columns(event_is_cited=pl.col("event_id").is_in(cited))
+    return out
 
 
 def run(tables: dict[str, pl.DataFrame], codebook: Codebook,
@@ -112,7 +122,7 @@ def _analytics_off():
 def _run(tables, codebook, previous_counts, docs) -> dict:
     import great_expectations as gx
 
-    tables = with_references(tables)
+    tables = with_references(tables, codebook)
 
     context = gx.get_context(mode="ephemeral")
     _quiet(context)

@@ -1,9 +1,10 @@
 """The release tables, derived from validated annotation tables.
 
-Internal columns (``_file``, ``_line``) are dropped, rows are sorted by key so
-that the same annotations always give the same bytes, and the events table is
-flattened to one row per event for analysts: dates, type, participants and
-their countries, location and sources side by side.
+Which tables a release publishes, their columns in order and how each derived
+column is computed are the codebook's (``release_tables`` and the ``derived``
+columns of schemas/tables.yaml; see ``geoevents.codebook.release``). Internal
+columns (``_file``, ``_line``) are dropped and rows are sorted by primary key,
+so that the same annotations always give the same bytes.
 """
 
 from __future__ import annotations
@@ -11,97 +12,112 @@ from __future__ import annotations
 import polars as pl
 
 from geoevents import evidence_text as T
-from geoevents.codebook import Codebook
-
-TABLES = ("events", "event_actors", "citations", "actors", "locations", "sources", "errata")
+from geoevents.codebook import Codebook, Field, Table
+from geoevents.codebook import release as spec
 
 
 def release_tables(tables: dict[str, pl.DataFrame], codebook: Codebook,
                    texts: dict[str, str]) -> dict[str, pl.DataFrame]:
+    """Every published table with its release columns, in the codebook's order."""
     out = {}
-    for name in ("actors", "locations", "sources", "event_actors", "errata"):
-        out[name] = _clean(tables[name], codebook.tables[name].primary_key)
-    out["sources"] = out["sources"].drop("_published_error", strict=False)
-    out["citations"] = _citations(tables["citations"], texts)
-    out["events"] = _events(tables, codebook)
-    return {name: out[name] for name in TABLES}
+    for name in codebook.release_tables:
+        table = codebook.tables[name]
+        frame = tables[name]
+        derived = {}
+        for column in table.columns:
+            if column.derived:
+                derived[column.name] = _derive(column, table, frame, tables, codebook, texts)
+        frame = frame.with_columns(**{k: v for k, v in derived.items()
+                                      if isinstance(v, pl.Expr | pl.Series)})
+        for key, values in derived.items():
+            if isinstance(values, pl.DataFrame):  # per-record values joined on the key
+                frame = frame.join(values, on=list(table.primary_key), how="left")
+        columns = spec.columns(table, [c for c in frame.columns if not c.startswith("_")])
+        frame = frame.select(
+            (pl.col(c.name).fill_null([]) if c.type == "list" else pl.col(c.name))
+            .cast(spec.polars_dtype(c.type)) for c in columns)
+        out[name] = frame.sort(_sort_key(table, codebook), nulls_last=True)
+    return out
 
 
-def _clean(frame: pl.DataFrame, key) -> pl.DataFrame:
-    keep = [c for c in frame.columns if not c.startswith("_")]
-    return frame.select(keep).sort(list(key), nulls_last=True)
+def _sort_key(table: Table, codebook: Codebook) -> list[str]:
+    """The primary key; quoted passages by where they stand (offset, then text)."""
+    offsets = [c.name for c in table.columns if c.derived and c.derived.kind == "offset"
+               and c.derived.part == "start"]
+    key = list(table.primary_key)
+    if offsets and len(key) > 1:
+        return [*key[:-1], *offsets, key[-1]]
+    return key
 
 
-def _events(tables, codebook: Codebook) -> pl.DataFrame:
-    events = tables["events"].drop("_date_error", strict=False)
-    types = pl.DataFrame(
-        [(t.code, t.quad, list(t.cameo_roots)) for t in codebook.event_types.values()],
-        schema={"event_type": pl.String, "quad": pl.String, "cameo_roots": pl.List(pl.String)},
-        orient="row",
-    )
-    actors = tables["actors"].select("actor_id", pl.col("country").alias("_country"))
-    people = tables["event_actors"].join(actors, on="actor_id", how="left").sort(
-        "event_id", "role", "actor_id")
-
-    def role(name: str, prefix: str) -> pl.DataFrame:
-        return people.filter(pl.col("role") == name).group_by("event_id").agg(
-            pl.col("actor_id").alias(f"{prefix}_ids"),
-            pl.col("_country").unique(maintain_order=True).drop_nulls().alias(f"{prefix}_countries"),
-        )
-
-    sources = tables["citations"].group_by("event_id").agg(
-        pl.col("source_id").unique().sort().alias("source_ids"))
-    locations = tables["locations"].select(
-        "location_id",
-        *[pl.col(c).alias(f"location_{c}") for c in
-          ("name", "country", "admin1", "lat", "lon", "precision")],
-    )
-    flat = (
-        events.join(types, on="event_type", how="left")
-        .join(role("actor", "actor"), on="event_id", how="left")
-        .join(role("recipient", "recipient"), on="event_id", how="left")
-        .join(locations, on="location_id", how="left")
-        .join(sources, on="event_id", how="left")
-    )
-    order = [
-        "event_id", "date", "date_start", "date_end", "date_precision", "date_approximate",
-        "date_uncertain", "status", "event_type", "mode", "quad", "cameo_roots", "contexts",
-        "summary", "actor_ids", "actor_countries", "recipient_ids", "recipient_countries",
-        "location_id", "location_name", "location_country", "location_admin1", "location_lat",
-        "location_lon", "location_precision", "source_ids", "annotated_by", "checked_by",
-        "checked_on", "notes",
-    ]
-    lists = ["actor_ids", "actor_countries", "recipient_ids", "recipient_countries", "source_ids",
-             "contexts"]
-    flat = flat.with_columns(pl.col(c).fill_null([]) for c in lists)
-    return flat.select(order).sort("event_id")
+def _derive(column: Field, table: Table, frame: pl.DataFrame, tables, codebook: Codebook,
+            texts: dict[str, str]):
+    """An expression on the table's own columns, a column of values in the table's row
+    order, or a frame of key + column to join."""
+    d = column.derived
+    if d.kind == "edtf":  # normalised already: <field>_<part>
+        return pl.col(f"{d.source}_{d.part}")
+    if d.kind == "attribute":
+        kind = spec.polars_dtype(column.type)
+        values = pl.DataFrame(
+            {d.source: list(codebook.event_types),
+             column.name: [list(v) if column.type == "list" else v
+                           for v in (getattr(t, d.part) for t in codebook.event_types.values())]},
+            schema={d.source: pl.String, column.name: kind})
+        return frame.select(*table.primary_key, d.source).join(
+            values, on=d.source, how="left").drop(d.source)
+    if d.kind == "lookup":
+        through = table.field(d.source)
+        target = tables[through.ref_table].select(
+            pl.col(through.ref_field).alias(d.source), pl.col(d.part).alias(column.name))
+        return frame.select(*table.primary_key, d.source).join(
+            target.unique(d.source, keep="first"), on=d.source, how="left").drop(d.source)
+    if d.kind == "collect":
+        return _collect(column, table, tables, codebook)
+    return _offsets(column, table, frame, texts)
 
 
-def _citations(citations: pl.DataFrame, texts: dict[str, str]) -> pl.DataFrame:
-    """Citations with where each quote stands in its source text (character offsets).
+def _collect(column: Field, table: Table, tables, codebook: Codebook) -> pl.DataFrame:
+    """Per record, the values of a child table's field: sorted and each once; through
+    ``then``, the referenced records' values in that order, each once, none empty."""
+    d = column.derived
+    child_name, _, field_name = d.source.partition(".")
+    child = codebook.tables[child_name]
+    key = table.primary_key[0]
+    parent = next(f.name for f in child.fields if f.references == f"{table.name}.{key}")
+    rows = tables[child_name]
+    for name, value in d.where:
+        rows = rows.filter(pl.col(name) == value)
+    rows = rows.select(pl.col(parent).alias(key), field_name).unique().sort(key, field_name)
+    if d.then is None:
+        return rows.group_by(key, maintain_order=True).agg(pl.col(field_name).alias(column.name))
+    f = child.field(field_name)
+    target = tables[f.ref_table].select(pl.col(f.ref_field).alias(field_name),
+                                        pl.col(d.then).alias("_then"))
+    rows = rows.join(target.unique(field_name, keep="first"), on=field_name, how="left")
+    return rows.group_by(key, maintain_order=True).agg(
+        pl.col("_then").unique(maintain_order=True).drop_nulls().alias(column.name))
 
-    The quote is found as the validator finds it (``evidence_text``: the same
-    folding, the same search on whole characters), then the folded offsets are
-    mapped back to the text as published.
-    """
-    folded = {source: T.fold_with_index(text) for source, text in texts.items()}
-    frame = citations.select("event_id", "source_id", "quote", "quote_en")
-    frame = frame.with_columns(_q=T.fold(frame.get_column("quote")))
+
+def _offsets(column: Field, table: Table, frame: pl.DataFrame, texts: dict[str, str]):
+    """Where each quote stands in its source text, as the validator finds it
+    (``evidence_text``: the same folding, the same search on whole characters),
+    the folded offsets mapped back to the text as published."""
+    d = column.derived
+    source = next(f.name for f in table.fields if f.ref_table == "sources")
+    folded = {s: T.fold_with_index(text) for s, text in texts.items()}
+    quotes = frame.select(pl.col(source).alias("source_id"), d.source)
+    quotes = quotes.with_columns(_q=T.fold(quotes.get_column(d.source)))
     known = pl.DataFrame({"source_id": list(folded), "text": [f.text for f in folded.values()]},
                          schema=T.TEXTS_SCHEMA)
-    frame = frame.with_columns(_at=T.find(known, frame, offsets=True))
+    quotes = quotes.with_columns(_at=T.find(known, quotes, offsets=True))
+    at = 0 if d.part == "start" else 1
     spans = [
-        T.spans(folded[s], at, n) if at is not None else (None, None)
-        for s, at, n in frame.select("source_id", "_at", pl.col("_q").str.len_chars()).iter_rows()
+        T.spans(folded[s], position, n)[at] if position is not None else None
+        for s, position, n in quotes.select("source_id", "_at",
+                                            pl.col("_q").str.len_chars()).iter_rows()
     ]
-    return (
-        frame.select("event_id", "source_id", "quote", "quote_en")
-        .with_columns(
-            pl.Series("char_start", [s[0] for s in spans], dtype=pl.Int64),
-            pl.Series("char_end", [s[1] for s in spans], dtype=pl.Int64),
-        )
-        .sort("event_id", "source_id", "char_start", "quote")
-    )
+    return pl.Series(column.name, spans, dtype=pl.Int64).to_frame().lit_placeholder         if False else pl.lit(pl.Series(column.name, spans, dtype=pl.Int64))
 
 
 def locate(quote: str, folded: T.Folded) -> tuple[int | None, int | None]:

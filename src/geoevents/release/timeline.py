@@ -14,7 +14,8 @@ from pathlib import Path
 
 import polars as pl
 
-STATUS_MARKERS = {"occurred": "o", "planned": "s", "expected": "^"}
+#: markers given to the statuses in the order their vocabulary lists them
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "h", "<", ">", "p")
 GAP_YEARS = 10
 
 
@@ -26,8 +27,10 @@ def split_at_gap(starts: list[dt.date]) -> dt.date | None:
     return max(wide)[1] if wide else None
 
 
-def draw(events: pl.DataFrame, path: Path, title: str) -> None:
-    """Write a PNG; the same events give the same bytes (no timestamps in the file)."""
+def draw(events: pl.DataFrame, path: Path, title: str, codebook) -> None:
+    """Write a PNG; the same events give the same bytes (no timestamps in the file).
+
+    Each status of the codebook's vocabulary gets a marker, in vocabulary order."""
     # a Figure of its own with the Agg canvas: no pyplot, so the process's
     # plotting backend and pyplot's figure registry are left as they are
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -51,7 +54,7 @@ def draw(events: pl.DataFrame, path: Path, title: str) -> None:
         early.spines["right"].set_linestyle((0, (2, 3)))
         main.spines["left"].set_linestyle((0, (2, 3)))
     for i, (ax, part) in enumerate(panels):
-        _plot(ax, part, types, narrow=len(panels) == 2 and i == 0)
+        _plot(ax, part, types, _markers(codebook), narrow=len(panels) == 2 and i == 0)
     panels[0][0].set_yticks(range(len(types)), types)
     main.set_ylim(-0.7, len(types) - 0.3)
     fig.suptitle(title)
@@ -79,10 +82,16 @@ def _clip_to_calendar(ax) -> None:
         ax.set_xlim(max(lo, first), min(hi, last))
 
 
-def _plot(ax, rows: pl.DataFrame, types: list[str], narrow: bool = False) -> None:
+def _markers(codebook) -> dict[str, str]:
+    statuses = codebook.vocabulary(codebook.tables["events"].field("status"))
+    return {s: MARKERS[i % len(MARKERS)] for i, s in enumerate(statuses)}
+
+
+def _plot(ax, rows: pl.DataFrame, types: list[str], markers: dict[str, str],
+          narrow: bool = False) -> None:
     import matplotlib.dates as mdates
 
-    for status, marker in STATUS_MARKERS.items():
+    for status, marker in markers.items():
         part = rows.filter(pl.col("status") == status)
         if part.is_empty():
             continue

