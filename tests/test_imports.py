@@ -50,3 +50,36 @@ def test_library_leaves_pandera_usable_for_pandas():
         "    print('refused')\n"
     )
     assert run_python(code) == "refused"
+
+
+def test_the_library_leaves_the_process_as_it_found_it(tmp_path):
+    """validate, read_annotations and a whole build (GX suite, timeline) change no
+    global state: environment, warning filters, import hooks, matplotlib's backend,
+    logging and pooch's logger are as they were. The dependencies are imported
+    first: what they do to the process when imported is theirs, not geoevents'."""
+    import shutil
+
+    root = tmp_path / "project"
+    shutil.copytree(DATA, root)
+    (root / "CHANGELOG.md").write_text("# Changelog\n\n## [1.0.0] - 2023-10-02\n\n- First.\n")
+    code = (
+        "import json, logging, os, sys, warnings\n"
+        "import matplotlib, pooch, polars, pandas, pyarrow, requests, great_expectations\n"
+        "import matplotlib.backends.backend_agg, pandera.polars\n"
+        "def state():\n"
+        "    log = pooch.get_logger()\n"
+        "    return {'env': dict(os.environ), 'warnings': repr(warnings.filters),\n"
+        "            'meta_path': repr(sys.meta_path), 'backend': matplotlib.get_backend(),\n"
+        "            'root': repr(logging.getLogger().handlers), 'level': logging.getLogger().level,\n"
+        "            'pooch': (log.level, repr(log.handlers), log.disabled)}\n"
+        "before = state()\n"
+        "import geoevents\n"
+        "from geoevents import release\n"
+        f"root = {str(root)!r}\n"
+        "geoevents.validate(root); geoevents.read_annotations(root)\n"
+        "release.build(root, '1.0.0')\n"
+        "after = state()\n"
+        "print(json.dumps({k: before[k] == after[k] for k in before}))\n"
+    )
+    assert json.loads(run_python(code)) == {k: True for k in (
+        "env", "warnings", "meta_path", "backend", "root", "level", "pooch")}

@@ -347,3 +347,78 @@ def test_codebook_alias_bomb_is_refused_before_it_expands(project):
     project.write("schemas/plover.yaml", text)  # an alias alone, with no anchor in the file
     error = codebook_error(project)
     assert (error.line, "anchors and aliases" in error.message) == (line, True)
+
+
+START = "        derived: {edtf: date, part: start}\n"
+ROLE_HAPPENED = "    role: happened\n"
+
+
+@pytest.mark.parametrize("name, old, new, offset, words", [
+    # derived columns: each kind, what it names, its type
+    ("tables.yaml", START, "        derived: {edtf: date, part: begin}\n", 0,
+     "'begin' is not one of start, end"),
+    ("tables.yaml", START, "        derived: {edtf: status, part: start}\n", 0,
+     "'status' is not an edtf field"),
+    ("tables.yaml", START, "        derived: {part: start}\n", 0, "derived names no derivation"),
+    ("tables.yaml", START, "        derived: {edtf: date, part: start, of: date}\n", 0,
+     "has no key 'of'"),
+    ("tables.yaml", START, START + "        required: true\n", 1, "has no key 'required'"),
+    ("tables.yaml", "        type: date\n" + START, "        type: string\n" + START, 0,
+     "what it derives is 'date'"),
+    ("tables.yaml", "{lookup: name, through: location_id}", "{lookup: name, through: summary}",
+     0, "'summary' references no table"),
+    ("tables.yaml", "{lookup: name, through: location_id}", "{lookup: nome, through: location_id}",
+     0, "'nome' is not a field of table locations"),
+    ("tables.yaml", "{attribute: quad, of: event_type}", "{attribute: quad, of: status}", 0,
+     "does not name an event type"),
+    ("tables.yaml", "where: {role: actor}}", "where: {role: actr}}", 0, "did you mean 'actor'?"),
+    ("tables.yaml", "where: {role: actor}}", "where: {rol: actor}}", 0,
+     "'rol' is not a field of table event_actors"),
+    ("tables.yaml", "{collect: citations.source_id}", "{collect: actors.actor_id}", 0,
+     "has no field that references events"),
+    ("tables.yaml", "{collect: citations.source_id}", "{collect: citations.quote, then: x}", 0,
+     "then needs"),
+    ("tables.yaml", "{collect: citations.source_id}", "{collect: citations.source_id, then: x}",
+     0, "'x' is not a field of table sources"),
+    ("tables.yaml", "{offset: start, of: quote}", "{offset: middle, of: quote}", 0,
+     "'middle' is not one of start, end"),
+    ("tables.yaml", "{offset: start, of: quote}", "{offset: start, of: char_end}", 0,
+     "'char_end' is not a field of table citations"),
+    # what a release publishes
+    ("tables.yaml", "release_tables: [events,", "release_tables: [evnts,", 0,
+     "did you mean 'events'?"),
+    ("tables.yaml", "release_tables: [events, event_actors,", "release_tables: [events, events,",
+     0, "names 'events' twice"),
+    ("tables.yaml", "release_tables: [events, ", "release_tables: [", 0, "does not name events"),
+    ("tables.yaml", "sources, errata]", "sources, errata, project]", 0, "cannot be published"),
+    ("tables.yaml", ("release_tables: [events, event_actors, citations, actors, locations, "
+                     "sources, errata]\n"), "release_tables: events\n", 0,
+     "must be a non-empty list"),
+    # roles: a rule's role missing, a role no rule reads, a field without a named vocabulary
+    ("vocabularies.yaml", ROLE_HAPPENED, "", -2, "has the role 'happened'"),
+    ("vocabularies.yaml", ROLE_HAPPENED, "    role: hapened\n", 0, "did you mean 'happened'?"),
+    ("vocabularies.yaml", "    role: point\n", "    role: source\n", 0,
+     "'source' of 'point' is not a role any rule reads in vocabulary location_precisions"),
+    ("vocabularies.yaml", ROLE_HAPPENED, ROLE_HAPPENED + "    colour: red\n", 1,
+     "has no key 'colour'"),
+    ("tables.yaml", "        vocabulary: statuses\n", "        vocabulary: [occurred, planned]\n",
+     0, "needs a named vocabulary"),
+    ("vocabularies.yaml", "actor_kinds:\n", "colours:\n  red: Red.\nactor_kinds:\n", 0,
+     "vocabulary colours is used by no field"),
+    # translations and one-record tables
+    ("tables.yaml", "        translates: quote\n", "        translates: qoute\n", 0,
+     "not another string field"),
+    ("tables.yaml", "        translates: quote\n        language: en\n",
+     "        translates: quote\n", 0, "names both"),
+    ("tables.yaml", "        language: en\n", "        language: english\n", 0,
+     "not an ISO 639-1 code"),
+    ("tables.yaml", "    one_record: true\n", "    one_record: yes please\n", 0,
+     "one_record must be true or false"),
+    ("tables.yaml", "    location: geoevents.yaml\n    one_record: true\n",
+     "    one_record: true\n", 0, "needs a location"),
+])
+def test_codebook_release_and_roles_mistakes_are_refused(project, name, old, new, offset, words):
+    line = with_schemas(project, name, old, new) + offset
+    error = codebook_error(project)
+    assert (error.file, error.line) == (str(project.root / "schemas" / name), line), error.message
+    assert words in f"{error.message} {error.hint}", error.message

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from geoevents import release
 from geoevents.cli import main
+
 #: the tables the packaged codebook publishes (schemas/tables.yaml, release_tables)
 TABLES = ("events", "event_actors", "citations", "actors", "locations", "sources", "errata")
 

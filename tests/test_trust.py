@@ -16,9 +16,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from geoevents.codebook import load_codebook
 from geoevents import release
 from geoevents.cli import main
+from geoevents.codebook import load_codebook
 from geoevents.release import index, metadata
 
 DATA = Path(__file__).parent / "data"

@@ -118,8 +118,7 @@ def init(directory: Path) -> None:
 @click.option("--table", default="events", show_default=True, help="Table the schema describes.")
 def schema(root: Path | None, table: str) -> None:
     """Print the JSON Schema of a YAML annotation file (for editors)."""
-    from geoevents.codebook import jsonschema
-    from geoevents.codebook import load_codebook, schemas_dir
+    from geoevents.codebook import jsonschema, load_codebook, schemas_dir
 
     codebook = load_codebook(schemas_dir(root))
     if table not in codebook.tables:

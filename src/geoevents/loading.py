@@ -846,17 +846,6 @@ def _discard(path: Path) -> None:
 # -- downloads ----------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _quiet(logger):
-    """pooch logs each download at INFO to stderr: quiet while we call it, then as it was."""
-    level = logger.level
-    logger.setLevel("WARNING")
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
 def _download(url: str, target: Path, downloader: BoundedDownloader, digest: str) -> None:
     """Download one file through pooch; only a verified file reaches ``target``."""
     import pooch
@@ -864,9 +853,10 @@ def _download(url: str, target: Path, downloader: BoundedDownloader, digest: str
     import urllib3
 
     try:
-        with _quiet(pooch.get_logger()):  # a library does not print
-            pooch.retrieve(url, known_hash=f"sha256:{digest}", fname=target.name,
-                           path=target.parent, downloader=downloader, progressbar=False)
+        # pooch's download step itself (temporary file in the folder, the hash checked
+        # before the move): retrieve() would also log each download to stderr, and a
+        # library neither prints nor quiets pooch's logger for the process
+        pooch.core.stream_download(url, target, f"sha256:{digest}", downloader)
     except requests.exceptions.TooManyRedirects:
         raise _unreachable(url, f"more than {MAX_REDIRECTS} redirects (a redirect loop?)") \
             from None

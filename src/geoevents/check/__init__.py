@@ -21,12 +21,12 @@ from geoevents.check import (
     evidence,
     geography,
     identity,
+    project,
     references,
     review,
     structure,
     text,
 )
-from geoevents.check import project
 from geoevents.codebook import Codebook, load_codebook, schemas_dir
 from geoevents.errors import NotAProject
 from geoevents.normalise import normalise

@@ -15,8 +15,8 @@ import polars as pl
 
 from geoevents import evidence_text as T
 from geoevents import problems as P
-from geoevents.codebook import Codebook
 from geoevents.check.hints import MAX_FUZZY
+from geoevents.codebook import Codebook
 
 fold = T.fold
 

@@ -12,10 +12,9 @@ from __future__ import annotations
 import polars as pl
 
 from geoevents import problems as P
-from geoevents.codebook.pandera import pandera_polars, table_schema, without_pandas
 from geoevents.check import hints
-from geoevents.codebook import Codebook, Field, Table
-
+from geoevents.codebook import Codebook, Table
+from geoevents.codebook.pandera import pandera_polars, table_schema, without_pandas
 
 # --- pandera ---------------------------------------------------------------
 

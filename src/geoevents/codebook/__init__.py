@@ -826,18 +826,14 @@ def _roles(tables: dict[str, Table], value_roles: dict) -> dict:
     for (table, name), roles in ROLES.items():
         f = tables[table].field(name)
         path = ("tables", table, "fields", tables[table].columns.index(f))
+        if f.vocabulary is not None:
+            path += ("vocabulary",)
         if not isinstance(f.vocabulary, str) or f.vocabulary in CODE_LISTS:
             raise _Bad("tables.yaml", path, f"field {name!r} of table {table} needs a named "
                        "vocabulary of vocabularies.yaml: rules read the roles of its values "
-                       f"({', '.join(roles)})", f"give it vocabulary: <name> and give values "
+                       f"({', '.join(roles)})", "give it vocabulary: <name> and give values "
                        "a role")
         needed.setdefault(f.vocabulary, {}).update(roles)
-        for role, meaning in roles.items():
-            if not value_roles.get(f.vocabulary, {}).get(role):
-                raise _Bad("vocabularies.yaml", (f.vocabulary,), f"no value of vocabulary "
-                           f"{f.vocabulary} has the role {role!r} ({meaning}); the rules on "
-                           f"{table}.{name} need one", f"give the value that means this "
-                           f"'role: {role}' (value: {{definition: ..., role: {role}}})")
     for vocabulary, roles in value_roles.items():
         for role, values in roles.items():
             if role not in needed.get(vocabulary, {}):
@@ -845,6 +841,14 @@ def _roles(tables: dict[str, Table], value_roles: dict) -> dict:
                 raise _Bad("vocabularies.yaml", (vocabulary, values[0], "role"),
                            f"role {role!r} of {values[0]!r} is not a role any rule reads in "
                            f"vocabulary {vocabulary}", _nearest(role, known))
+    for (table, name), roles in ROLES.items():
+        vocabulary = tables[table].field(name).vocabulary
+        for role, meaning in roles.items():
+            if not value_roles.get(vocabulary, {}).get(role):
+                raise _Bad("vocabularies.yaml", (vocabulary,), f"no value of vocabulary "
+                           f"{vocabulary} has the role {role!r} ({meaning}); the rules on "
+                           f"{table}.{name} need one", f"give the value that means this "
+                           f"'role: {role}' (value: {{definition: ..., role: {role}}})")
     return value_roles
 
 

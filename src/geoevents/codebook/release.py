@@ -127,6 +127,12 @@ def expectations(codebook: Codebook) -> list[Expectation]:
     return out
 
 
+def _non_capturing(pattern: str) -> str:
+    """The pattern with its groups made non-capturing: the suite matches with pandas'
+    str.contains, which warns about (and has no use for) capturing groups."""
+    return re.sub(r"(?<!\\)\((?!\?)", "(?:", pattern)
+
+
 def _field_expectations(codebook: Codebook, f: Field) -> list[tuple[str, dict]]:
     out = []
     if f.unique:
@@ -137,7 +143,7 @@ def _field_expectations(codebook: Codebook, f: Field) -> list[tuple[str, dict]]:
         out.append(("ExpectColumnValuesToBeInSet", {"value_set": sorted(codebook.vocabulary(f))}))
     pattern = codebook.pattern(f)
     if pattern:
-        out.append(("ExpectColumnValuesToMatchRegex", {"regex": pattern}))
+        out.append(("ExpectColumnValuesToMatchRegex", {"regex": _non_capturing(pattern)}))
     if f.minimum is not None or f.maximum is not None:
         out.append(("ExpectColumnValuesToBeBetween",
                     {"min_value": f.minimum, "max_value": f.maximum}))

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import polars as pl
 
+from geoevents import loading
 from geoevents.errors import (
     EXIT_PROBLEMS,
     EXIT_USAGE,
@@ -31,7 +32,6 @@ from geoevents.errors import (
     TamperedRelease,
     from_os_error,
 )
-from geoevents import loading
 from geoevents.release import changelog, index, metadata, quality, timeline
 from geoevents.release import changes as C
 from geoevents.release.tables import release_tables

@@ -14,6 +14,7 @@ import polars as pl
 from geoevents.codebook import Codebook
 from geoevents.codebook import release as spec
 
+
 @dataclass(frozen=True)
 class Project:
     """The project file's record (geoevents.yaml): what the release files say of the

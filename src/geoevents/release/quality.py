@@ -11,9 +11,7 @@ is imported here and nowhere on the validate path.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
 from pathlib import Path
 
 import polars as pl
@@ -102,21 +100,21 @@ def with_references(tables: dict[str, pl.DataFrame], codebook: Codebook) -> dict
 def run(tables: dict[str, pl.DataFrame], codebook: Codebook,
         previous_counts: dict[str, int] | None, docs: Path | None = None) -> dict:
     """Run the suites; return a compact summary (no timestamps, no run IDs)."""
-    with _analytics_off():
-        return _run(tables, codebook, previous_counts, docs)
+    return _run(tables, codebook, previous_counts, docs)
 
 
-@contextlib.contextmanager
-def _analytics_off():
-    """GX reads GX_ANALYTICS_ENABLED from the environment: off while it runs, then the
-    environment is as it was (a library leaves the process's environment alone)."""
-    before = os.environ.get("GX_ANALYTICS_ENABLED")
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("GX_ANALYTICS_ENABLED", None)
+def _context(gx):
+    """An in-memory context with analytics off in its own configuration: the process's
+    environment (GX_ANALYTICS_ENABLED) is left as it is."""
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+    )
+
+    config = DataContextConfig(
+        analytics_enabled=False,
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False))
+    return gx.get_context(mode="ephemeral", project_config=config)
 
 
 def _run(tables, codebook, previous_counts, docs) -> dict:
@@ -124,7 +122,7 @@ def _run(tables, codebook, previous_counts, docs) -> dict:
 
     tables = with_references(tables, codebook)
 
-    context = gx.get_context(mode="ephemeral")
+    context = _context(gx)
     _quiet(context)
     source = context.data_sources.add_pandas("release")
     summary = {"tool": "great_expectations", "success": True, "tables": {}}

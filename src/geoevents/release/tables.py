@@ -29,7 +29,7 @@ def release_tables(tables: dict[str, pl.DataFrame], codebook: Codebook,
                 derived[column.name] = _derive(column, table, frame, tables, codebook, texts)
         frame = frame.with_columns(**{k: v for k, v in derived.items()
                                       if isinstance(v, pl.Expr | pl.Series)})
-        for key, values in derived.items():
+        for values in derived.values():
             if isinstance(values, pl.DataFrame):  # per-record values joined on the key
                 frame = frame.join(values, on=list(table.primary_key), how="left")
         columns = spec.columns(table, [c for c in frame.columns if not c.startswith("_")])
