@@ -73,7 +73,7 @@ def plover() -> tuple[list[str], dict[str, list[str]], dict[str, bool], list[str
 
 def field_names(table: str) -> list[str]:
     spec = _yaml(SCHEMAS / "tables.yaml")
-    return [f["name"] for f in spec["tables"][table]["fields"]]
+    return [f["name"] for f in spec["tables"][table]["fields"] if "derived" not in f]
 
 
 # --- text ---------------------------------------------------------------------
@@ -694,6 +694,7 @@ def events_tables(
             pl.lit("Date inferred from the dateline; see the source.")
         )
     ).to_series()
+    annotator = rng.integers(0, len(cur), n)
 
     events = pl.DataFrame(
         {
@@ -705,8 +706,9 @@ def events_tables(
             "contexts": contexts_s,
             "location_id": loc,
             "summary": summary,
-            "annotated_by": cur.gather(rng.integers(0, len(cur), n)),
-            "checked_by": cur.gather(rng.integers(0, len(cur), n)),
+            "annotated_by": cur.gather(annotator),
+            # a second curator checks (the project file asks for one)
+            "checked_by": cur.gather((annotator + rng.integers(1, len(cur), n)) % len(cur)),
             "checked_on": checked,
             "notes": notes,
         }
@@ -758,6 +760,17 @@ def events_tables(
 # --- the project --------------------------------------------------------------
 
 
+PROJECT_FILE = """\
+name: synthetic
+title: A synthetic corpus
+description: Generated events for the benchmarks.
+keywords: [benchmark]
+data_license: CC0-1.0
+contact: nobody@example.org
+distinct_checker: true
+"""
+
+
 def generate(root: Path | str, n_events: int, seed: int = 20240601) -> dict:
     """Write a valid project of ``n_events`` events under ``root``; return its sizes."""
     root = Path(root)
@@ -779,6 +792,7 @@ def generate(root: Path | str, n_events: int, seed: int = 20240601) -> dict:
         pools_en,
         seed,
     )
+    (root / "geoevents.yaml").write_text(PROJECT_FILE, encoding="utf-8")
     cur.write_csv(ann / "curators.csv")
     act.write_csv(ann / "actors.csv")
     loc.write_csv(ann / "locations.csv")

