@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -28,10 +27,9 @@ import polars as pl
 
 from geoevents import problems as P
 from geoevents import safefile, yamlio
-from geoevents.codebook import Codebook, Table
+from geoevents.codebook import LOCALIZED, Codebook, Table
 from geoevents.errors import from_os_error
 
-LOCALIZED = re.compile(r"^(?P<base>[a-z_]+?)_(?P<lang>[a-z]{2})$")
 QUOTED = r'"(?:[^"]|"")*"'
 ANNOTATION_SUFFIXES = (".csv", ".yaml", ".yml")
 #: documentation that may stand in annotations/ (the curation guide): never read

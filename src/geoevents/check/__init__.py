@@ -114,8 +114,7 @@ def is_project(root: Path) -> bool:
 def _localized_languages(frame: pl.DataFrame, table) -> pl.DataFrame:
     """name_xx columns name real ISO 639-1 languages."""
     from geoevents.check.hints import language_hint
-    from geoevents.codebook import code_list
-    from geoevents.read import LOCALIZED
+    from geoevents.codebook import LOCALIZED, code_list
 
     out = []
     for column in frame.columns:

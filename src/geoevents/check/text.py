@@ -33,8 +33,7 @@ from __future__ import annotations
 import polars as pl
 
 from geoevents import problems as P
-from geoevents.codebook import Table
-from geoevents.read import LOCALIZED
+from geoevents.codebook import LOCALIZED, Table
 
 CONTROL = r"[\x00-\x08\x0B-\x1F\x7F-\x9F\x{202A}-\x{202E}\x{2066}-\x{2069}]"
 FORMULA = r"^\s*[=+\-@]"

@@ -26,6 +26,8 @@ PACKAGED_SCHEMAS = Path(__file__).parents[1] / "_schemas"
 REPO_SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"
 
 CODE_LISTS = ("iso3166-1-alpha3", "iso3166-2", "iso639-1", "spdx")
+#: a localized column: a localized field's name, "_", an ISO 639-1 code (name_zh)
+LOCALIZED = re.compile(r"^(?P<base>[a-z][a-z0-9_]*?)_(?P<lang>[a-z]{2})$")
 
 
 @dataclass(frozen=True)

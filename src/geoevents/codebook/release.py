@@ -13,9 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from geoevents.codebook import CODE_LISTS, Codebook, Field, Table, polars_dtype
+from geoevents.codebook import CODE_LISTS, LOCALIZED, Codebook, Field, Table, polars_dtype
 
-LOCALIZED = re.compile(r"^(?P<base>[a-z][a-z0-9_]*?)_(?P<lang>[a-z]{2})$")
 #: added to the description of a list column: how CSV writes it
 LIST_NOTE = " In CSV, values are separated by ';'."
 
