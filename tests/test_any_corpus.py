@@ -403,8 +403,6 @@ def test_a_field_of_any_type_is_one_edit_too(tmp_path, bundled):
         True, dt.date(2023, 9, 14), "2023-09~", 0.5, ["arms", "talks"], "ABC"]
 
 
-@pytest.mark.xfail(strict=True, reason="check/hints.py: the too-long hint speaks of citations "
-                   "('cite the shortest passage') for any field with a max_length")
 def test_the_too_long_hint_of_a_field_that_is_not_a_quote(tmp_path):
     root = copy_project(DATA / "valid", tmp_path / "project")
     replace_once(root / "schemas" / "tables.yaml", EVENTS_LAST,
@@ -415,8 +413,6 @@ def test_the_too_long_hint_of_a_field_that_is_not_a_quote(tmp_path):
     assert "cite" not in hint
 
 
-@pytest.mark.xfail(strict=True, reason="check/hints.py: the range hint of a field with only "
-                   "a minimum reads 'casualties lies between 0 and None'")
 def test_the_range_hint_of_a_one_sided_bound(tmp_path):
     root = copy_project(DATA / "valid", tmp_path / "project")
     with_casualties(root, "-1")
@@ -549,17 +545,12 @@ def test_load_reads_the_new_corpus(corpus, bundled):
         "name_fr").to_list() == ["préfecture de la Haute-Savoie"]
 
 
-@pytest.mark.xfail(strict=True, reason="scaffold.project_file: the name is the folder's with "
-                   "every letter outside a-z dropped, so 'Élections-été' gives 'lections-t'")
 def test_init_names_a_corpus_after_an_accented_folder(tmp_path):
     assert invoke("init", tmp_path / "Élections-été").exit_code == 0
     about = yaml.safe_load((tmp_path / "Élections-été" / "geoevents.yaml").read_text("utf-8"))
     assert about["name"] == "elections-ete"
 
 
-@pytest.mark.xfail(strict=True, reason="release/quality.py (tables['citations']) and "
-                   "release/metadata.py (tables['sources']) read tables a codebook need not "
-                   "publish: the build fails with an internal error (exit 4)")
 def test_a_release_without_citations_or_sources(corpus, tmp_path):
     """A corpus whose sources may not be quoted publishes no citations: the codebook
     allows it, so the build either releases it or the loader refuses the codebook."""
@@ -696,9 +687,6 @@ def test_a_mistyped_role_is_refused_with_its_line(tmp_path):
     assert "did you mean 'happened'?" in info.value.hint
 
 
-@pytest.mark.xfail(strict=True, reason="check/dates.py: the hints of date-after-sources ('use "
-                   "status planned') and date-future-event ('is planned or expected') name "
-                   "values, which a codebook that renames them does not have")
 @pytest.mark.parametrize("date", ["2023-09-20", "2099-01-01"])
 def test_hints_name_the_projects_own_values(tmp_path, date):
     root = copy_project(DATA / "valid", tmp_path / "renamed")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import unicodedata
 from pathlib import Path
 
 from geoevents.check.project import PLACEHOLDER
@@ -78,7 +79,8 @@ def project_file(table: Table, folder: str) -> str:
     """geoevents.yaml with one line per field of the codebook's project table: the
     name from the folder's, placeholders ("TODO: ...") that validate reports until
     they are filled in, optional fields as comments."""
-    name = re.sub(r"[^a-z0-9]+", "-", folder.lower()).strip("-") or "my-dataset"
+    ascii_name = unicodedata.normalize("NFKD", folder).encode("ascii", "ignore").decode()
+    name = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "my-dataset"
     lines = ["# yaml-language-server: $schema=schemas/json/project.schema.json",
              "# The project file: what this dataset is and how it is published. Every",
              "# release file takes its metadata from here; `geoevents validate` reports",

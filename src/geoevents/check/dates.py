@@ -56,6 +56,7 @@ def in_the_future(events: pl.DataFrame, sources: pl.DataFrame, codebook: Codeboo
     """
     today = dt.date.today()
     happened = pl.col("status").is_in(codebook.role_values("events", "status", "happened"))
+    foreseen = codebook.role_values("events", "status", "foreseen")
     sources_ = sources.filter(pl.col("published_start") > today)
     events_ = events.filter(happened & (pl.col("date_start") > today))
     return P.combine([
@@ -69,14 +70,15 @@ def in_the_future(events: pl.DataFrame, sources: pl.DataFrame, codebook: Codeboo
             events_, "date-future-event", "date",
             pl.format("{} event dated {}, which is after today ({})", pl.col("status"),
                       pl.col("date"), pl.lit(today.isoformat())),
-            "an event that has not happened yet is planned or expected: check the date "
+            f"an event that has not happened yet is {' or '.join(foreseen)}: check the date "
             "or the status",
         ),
     ])
 
 
 def against_sources(events, citations, sources, codebook: Codebook) -> pl.DataFrame:
-    """Occurred events start by their newest source; planned ones end after the oldest.
+    """Events that happened start by their newest source; foreseen ones end after the
+    oldest (the statuses in the roles "happened" and "foreseen").
 
     A publication date after today counts as today (that source is reported by
     ``in_the_future``), and an occurred event after today is reported there
@@ -109,7 +111,8 @@ def against_sources(events, citations, sources, codebook: Codebook) -> pl.DataFr
             late, "date-after-sources", "date",
             pl.format("{} event dated {} but its newest source was published by {}",
                       pl.col("status"), pl.col("date"), pl.col("newest")),
-            "a source cannot report what had not happened yet: check the date or use status planned",
+            "a source cannot report what had not happened yet: check the date or use status "
+            + " or ".join(codebook.role_values("events", "status", "foreseen")),
         ),
         P.from_frame(
             early, "date-before-sources", "date",

@@ -73,11 +73,22 @@ def _hint(code, f, name, value, codebook, frame):
     if code == "vocabulary":
         return nearest(value, codebook.vocabulary(f))
     if code == "range":
-        return f"{name} lies between {f.minimum} and {f.maximum}"
+        return _range_hint(name, f)
     if code == "too-long":
-        return ("cite the shortest passage that states the fact; split long passages into "
-                "several citations")
+        translated = {g.translates for t in codebook.tables.values() for g in t.fields}
+        if f.translates or f.name in translated:  # a passage of a source, or its translation
+            return ("cite the shortest passage that states the fact; split long passages into "
+                    "several citations")
+        return f"shorten it to at most {f.max_length} characters"
     return None
+
+
+def _range_hint(name: str, f: Field) -> str:
+    if f.minimum is not None and f.maximum is not None:
+        return f"{name} lies between {f.minimum} and {f.maximum}"
+    if f.minimum is not None:
+        return f"{name} is at least {f.minimum}"
+    return f"{name} is at most {f.maximum}"
 
 
 def _where(frame: pl.DataFrame, name: str, value) -> str:

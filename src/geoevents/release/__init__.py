@@ -437,7 +437,8 @@ def _write(parent, version, date, tables, diff, result, counts, docs) -> Path:
             frame.write_parquet(tmp / f"{name}.parquet", compression="zstd", statistics=True)
             _csv(frame).write_csv(tmp / f"{name}.csv", date_format="%Y-%m-%d")
         curators = result.tables["curators"]
-        report = quality.run(tables, result.codebook, counts, docs)
+        report = quality.run(tables, result.codebook, counts, docs,
+                             citations=result.tables["citations"])
         if not report["success"]:
             raise ReleaseError("the data-quality suite failed: " + _failed_expectations(report),
                                "the suite checks what validate should have caught: report it")
@@ -447,10 +448,10 @@ def _write(parent, version, date, tables, diff, result, counts, docs) -> Path:
         _text(tmp / "CITATION.cff", metadata.citation_cff(about, version, date, curators))
         _text(tmp / "README.md", metadata.release_readme(about, version, date, tables, diff,
                                                          curators, result))
-        timeline.draw(tables["events"], tmp / "timeline.png", f"{about.name} {version}",
+        timeline.draw(result.tables["events"], tmp / "timeline.png", f"{about.name} {version}",
                       result.codebook)
         package = metadata.datapackage(about, version, date, tables, tmp, result.codebook,
-                                       curators)
+                                       curators, result.tables["sources"])
         _text(tmp / "datapackage.json", metadata.dumps(package))
         _text(tmp / "SHA256SUMS", metadata.sha256sums(tmp))
         _readable(tmp)

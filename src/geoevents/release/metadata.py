@@ -56,8 +56,12 @@ def sha256(path: Path) -> str:
 
 
 def datapackage(about: Project, version: str, date: str, tables: dict[str, pl.DataFrame],
-                folder: Path, codebook: Codebook, curators: pl.DataFrame) -> dict:
-    """datapackage.json: the project file's metadata, each table's schema from the codebook."""
+                folder: Path, codebook: Codebook, curators: pl.DataFrame,
+                sources: pl.DataFrame) -> dict:
+    """datapackage.json: the project file's metadata, each table's schema from the codebook.
+
+    ``sources`` are the project's (published or not, a release names where its
+    quotes come from)."""
     resources = []
     for name, frame in tables.items():
         path = folder / f"{name}.csv"
@@ -75,7 +79,6 @@ def datapackage(about: Project, version: str, date: str, tables: dict[str, pl.Da
             "hash": f"sha256:{sha256(path)}",
             "schema": spec.datapackage_schema(codebook, name, frame.columns),
         })
-    sources = tables["sources"]
     doc = {
         "profile": "tabular-data-package",
         "name": about.name,
@@ -170,7 +173,7 @@ def _plain(value):
 
 def release_readme(about: Project, version: str, date: str, tables: dict[str, pl.DataFrame],
                    changes: dict, curators: pl.DataFrame, result) -> str:
-    events = tables["events"]
+    events = result.tables["events"]  # normalised: dates derived whatever the release shows
     years = Counter(d.year for d in events.get_column("date_start").drop_nulls().to_list())
     types = Counter(events.get_column("event_type").to_list())
     statuses = Counter(events.get_column("status").to_list())
@@ -233,7 +236,8 @@ def release_readme(about: Project, version: str, date: str, tables: dict[str, pl
         f"{about.license()['title']} ({about.data_license}). Quotations remain the property of",
         "their publishers and are reproduced for citation; the source texts themselves are",
         "not redistributed.",
-        "",
+        *([f"The project's code is under {about.code_license}.", ""] if about.code_license
+          else [""]),
     ]
     return "\n".join(lines)
 

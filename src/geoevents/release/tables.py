@@ -117,7 +117,7 @@ def _offsets(column: Field, table: Table, frame: pl.DataFrame, texts: dict[str, 
         for s, position, n in quotes.select("source_id", "_at",
                                             pl.col("_q").str.len_chars()).iter_rows()
     ]
-    return pl.Series(column.name, spans, dtype=pl.Int64).to_frame().lit_placeholder         if False else pl.lit(pl.Series(column.name, spans, dtype=pl.Int64))
+    return pl.Series(column.name, spans, dtype=pl.Int64)
 
 
 def locate(quote: str, folded: T.Folded) -> tuple[int | None, int | None]:
