@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import polars as pl
 from click.testing import CliRunner
 
 import geoevents
@@ -154,8 +155,27 @@ def test_the_api_refuses_a_folder_that_is_not_a_project(tmp_path):
     import pytest
 
     import geoevents
-    from geoevents.errors import UsageError
+    from geoevents.errors import NotAProject
 
-    for call in (geoevents.validate, geoevents.read_annotations):
-        with pytest.raises(UsageError, match="is not an annotation project"):
-            call(tmp_path)
+    (tmp_path / "a-file").write_text("x")
+    (tmp_path / "only-a-file-named-annotations").mkdir()
+    (tmp_path / "only-a-file-named-annotations" / "annotations").write_text("x")
+    for root in (tmp_path, tmp_path / "a-file", tmp_path / "missing",
+                 tmp_path / "only-a-file-named-annotations"):
+        for call in (geoevents.validate, geoevents.read_annotations):
+            with pytest.raises(NotAProject, match="is not an annotation project") as caught:
+                call(root)
+            assert caught.value.exit_code == 2
+
+
+def test_read_annotations_reads_and_normalises_without_the_rules(project, monkeypatch):
+    import geoevents
+    from geoevents import check
+
+    project.edit("annotations/events.yaml", "location_id: vostochny-cosmodrome",
+                 "location_id: nowhere")
+    monkeypatch.setattr(check, "run", lambda root: (_ for _ in ()).throw(AssertionError("ran")))
+    tables = geoevents.read_annotations(project.root)
+    events = tables["events"].filter(pl.col("event_id") == "2023-09-13-kim-putin-vostochny")
+    assert events.get_column("location_id").to_list() == ["nowhere"]
+    assert events.get_column("date_start").dtype == pl.Date

@@ -422,3 +422,55 @@ def test_codebook_release_and_roles_mistakes_are_refused(project, name, old, new
     error = codebook_error(project)
     assert (error.file, error.line) == (str(project.root / "schemas" / name), line), error.message
     assert words in f"{error.message} {error.hint}", error.message
+
+
+@pytest.mark.parametrize("name, old, new, offset, words", [
+    # a derived column: empty, missing a key, named unlike what normalise gives it
+    ("tables.yaml", START, "        derived:\n", 0, "derived is empty"),
+    ("tables.yaml", START, "        derived: {edtf: date}\n", 0, "derived edtf needs part"),
+    ("tables.yaml", "      - name: date_start\n", "      - name: first_day\n", 0,
+     "is named date_start"),
+    ("tables.yaml", "      - name: date_start\n        type: date\n" + START,
+     "      - name: date_start\n        type: date\n", 0, "has the name of the start of 'date'"),
+    ("tables.yaml", "      - name: title\n        type: string\n        description: Role",
+     "      - name: name_zh\n        type: string\n        description: Role", 0,
+     "has the name of 'name' in language 'zh'"),
+    # block style: the line of the key at fault
+    ("tables.yaml", START, "        derived:\n          edtf: date\n          part: begin\n", 2,
+     "'begin' is not one of"),
+    # list fields cannot be collected, selected on, or followed to
+    ("tables.yaml", "{collect: citations.source_id}", "{collect: events.contexts}", 0,
+     "'events.contexts' is a list field"),
+    ("tables.yaml", "where: {role: actor}}", "where: {event_id: x}}", 0,
+     "only a field with a vocabulary"),
+    # derived columns of a table that is not published
+    ("tables.yaml", "      - name: orcid\n", ("      - name: orcid_start\n        type: date\n"
+                                              "        derived: {edtf: x, part: start}\n"
+                                              "      - name: orcid\n"), 2,
+     "the table is not published"),
+    # an offset is of the quote
+    ("tables.yaml", "{offset: start, of: quote}", "{offset: start, of: event_id}", 0,
+     "an offset is of the quote"),
+    # the project file's fields keep what the release files need
+    ("tables.yaml", ("      - name: contact\n        type: string\n        required: true\n"),
+     "      - name: contact\n        type: string\n", 0, "must have required: true"),
+    ("tables.yaml", "        vocabulary: spdx\n        description: Licence of the data",
+     "        description: Licence of the data", -3, "must have vocabulary: spdx"),
+    ("tables.yaml", "    one_record: true\n", "", -6, "must hold one record"),
+    # translations: one per quote table, none elsewhere
+    ("tables.yaml", "        translates: quote\n        language: en\n", "", -23,
+     "table citations has no translation field"),
+    ("tables.yaml", "      - name: title_en\n        type: string\n",
+     ("      - name: title_en\n        type: string\n        translates: title\n"
+      "        language: en\n"), 2, "a translation the rules would not read"),
+    # files: one table each; a one-record table is YAML
+    ("tables.yaml", "    location: geoevents.yaml\n", "    location: seeds/sources.yaml\n", 0,
+     "are both read from seeds/sources.yaml"),
+    ("tables.yaml", "    location: geoevents.yaml\n", "    location: project.csv\n", 0,
+     "its location is a YAML file"),
+])
+def test_codebook_that_would_mislead_the_build_is_refused(project, name, old, new, offset, words):
+    line = with_schemas(project, name, old, new) + offset
+    error = codebook_error(project)
+    assert (error.file, error.line) == (str(project.root / "schemas" / name), line), error.message
+    assert words in f"{error.message} {error.hint}", error.message

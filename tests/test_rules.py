@@ -934,6 +934,11 @@ def test_placeholder_is_not_also_a_vocabulary_or_pattern_problem(project):
                                             (PROJECT, 8, "homepage")}
 
 
+def test_a_required_list_holds_a_value(project):
+    project.edit(PROJECT, "keywords: [tests]", "keywords: []")
+    assert only(project, "missing-field") == {(PROJECT, 5, "keywords")}
+
+
 def test_project_licence_is_an_spdx_identifier(project):
     project.edit(PROJECT, "data_license: CC0-1.0", "data_license: CC-BY-4")
     assert only(project, "vocabulary") == {(PROJECT, 6, "data_license")}

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 import polars as pl
 import pytest
@@ -435,3 +436,45 @@ def test_a_build_leaves_the_environment_and_loggers_alone(tmp_path):
     assert invoke("build", "1.0.0", "--root", root).exit_code == 0
     assert dict(os.environ) == before
     assert logging.getLogger("pooch").level == pooch_level
+
+
+def test_codebook_values_are_drawn_as_written(tmp_path):
+    """A '$' in a status or type would start matplotlib's mathtext."""
+    import datetime as dt
+
+    from geoevents.release import timeline
+
+    class Codebook:  # what the timeline reads of one: the statuses, in order
+        tables: ClassVar = {"events": type("T", (), {"field": lambda self, name: None})()}
+
+        def vocabulary(self, field):
+            return ["x$\\foo{$y", "planned"]
+
+    day = dt.date(2023, 9, 13)
+    events = pl.DataFrame({"event_id": ["a"], "date_start": [day], "date_end": [day],
+                           "event_type": ["$CON$"], "status": ["x$\\foo{$y"]})
+    timeline.draw(events, tmp_path / "t.png", "$title", Codebook())
+    assert (tmp_path / "t.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_release_readme_keeps_project_texts_on_their_lines():
+    about = metadata.Project("p", "A title\n# Not a heading", "Text.\n\n## Licence\nNone",
+                             ("k",), "CC0-1.0", "c@example.org\n## Contact")
+    events = pl.DataFrame({"event_id": ["a"], "date_start": [None], "event_type": ["CONSULT"],
+                           "status": ["occurred"]}, schema_overrides={"date_start": pl.Date})
+
+    class Result:
+        codebook = load_codebook()
+        tables: ClassVar = {"events": events,
+                  "event_actors": pl.DataFrame(schema={"event_id": pl.String,
+                                                       "actor_id": pl.String, "role": pl.String}),
+                  "actors": pl.DataFrame(schema={"actor_id": pl.String, "country": pl.String})}
+
+    text = metadata.release_readme(about, "1.0.0", "2023-10-02", {"events": events},
+                                   {"previous": None}, pl.DataFrame(
+                                       schema={"curator_id": pl.String, "name": pl.String}),
+                                   Result())
+    headings = [line for line in text.splitlines() if line.startswith("#")]
+    assert headings == ["# p 1.0.0", "## Contents", "## Events by year (first day of the date)",
+                        "## Events by type", "## Events by status", "## Events by actor country",
+                        "## How to cite", "## Licence"]

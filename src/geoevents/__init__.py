@@ -65,11 +65,14 @@ def fetch(version):
     return _load.fetch(version)
 
 
-def validate(root=".") :
+def validate(root="."):
     """All problems of an annotation project, as a polars DataFrame.
 
     Columns: rule, severity, file, line, field, value, message, hint. An empty
-    frame means the project is valid.
+    frame means the project is valid. Raises ``geoevents.errors.NotAProject``
+    for a folder that holds no annotation project (no geoevents.yaml, seeds/ or
+    annotations/) and ``geoevents.codebook.CodebookError`` for a project whose
+    own schemas/ cannot be used.
     """
     from geoevents import check
 
@@ -77,13 +80,18 @@ def validate(root=".") :
 
 
 def read_annotations(root="."):
-    """The normalized tables of an annotation project, as polars DataFrames.
+    """The tables of an annotation project, read and normalised, as polars DataFrames;
+    the rules are not run (``validate`` runs them).
 
-    Returns a dict with events (with derived date_start, date_end,
-    date_precision, date_approximate, date_uncertain), event_actors, citations,
-    actors, locations, sources, curators, errata and retired. Every row keeps
-    ``_file`` and ``_line``, where it was written.
+    Returns a dict with one frame per table of the codebook: events (with the
+    derived date_start, date_end, date_precision, date_approximate,
+    date_uncertain), event_actors, citations, actors, locations, sources
+    (with published_start ...), curators, errata, retired and project. Values
+    are cast to their field's type; one that does not cast is empty. Every row
+    keeps ``_file`` and ``_line``, where it was written. Raises
+    ``geoevents.errors.NotAProject`` and ``geoevents.codebook.CodebookError``
+    as ``validate`` does.
     """
     from geoevents import check
 
-    return check.run(root).tables
+    return check.read_normalised(root)

@@ -143,7 +143,10 @@ def default_url() -> str:
 
     for path in (PACKAGED_PROJECT, REPO_PROJECT):
         if path.is_file():
-            doc = yamlio.load_plain(path.read_text(encoding="utf-8"))
+            try:
+                doc = yamlio.load_plain(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, ValueError, yamlio.yaml.YAMLError):
+                return ""  # an unreadable project file gives no URL: BadSetting says so
             url = doc.get("data_url") if isinstance(doc, dict) else None
             return url if isinstance(url, str) else ""
     return ""
@@ -208,6 +211,11 @@ def download_base() -> str:
         # shown without its password, and without a query or fragment (often a token)
         as_set = re.sub(r"([?#]).*", r"\1***", redact(os.environ.get("GEOEVENTS_DATA_URL",
                                                                      default_url())))
+        if not os.environ.get("GEOEVENTS_DATA_URL") and not default_url():
+            raise BadSetting("there is no address to download releases from: the project "
+                             "file shipped with the package has no data_url",
+                             "set GEOEVENTS_DATA_URL to the http:// or https:// address of a "
+                             "folder laid out like dataset/")
         raise BadSetting(f"GEOEVENTS_DATA_URL must be an http(s) URL, found {as_set!r}: "
                          f"{why}", "set it to the http:// or https:// address of a folder laid "
                          "out like dataset/, or unset it to use the project's own")

@@ -32,9 +32,6 @@ from geoevents.errors import NotAProject
 from geoevents.normalise import normalise
 from geoevents.read import RawProject, read_project
 
-#: what makes a folder an annotation project: any of these
-PROJECT_MARKERS = ("geoevents.yaml", "seeds", "annotations")
-
 
 @dataclass
 class Result:
@@ -96,19 +93,29 @@ def read_normalised(root: Path | str = ".") -> dict[str, pl.DataFrame]:
 
 
 def _read(root: Path):
-    if not is_project(root):
-        raise NotAProject(
-            f"{root} is not an annotation project (no geoevents.yaml, seeds/ or annotations/)",
-            "give the folder that holds geoevents.yaml, seeds/ and annotations/, or make "
-            "one with: geoevents init <folder>")
+    require_project(root)
     codebook = load_codebook(schemas_dir(root))
     raw = read_project(root, codebook)
     return codebook, raw, normalise(raw.tables, codebook)
 
 
 def is_project(root: Path) -> bool:
-    return root.is_dir() and any((root / name).exists() or (root / name).is_symlink()
-                                 for name in PROJECT_MARKERS)
+    """The one test of "an annotation project" (validate, read_annotations, build and
+    the command line): a folder with its project file, seeds/ or annotations/."""
+    root = Path(root)
+    try:
+        return root.is_dir() and ((root / "geoevents.yaml").is_file()
+                                  or (root / "seeds").is_dir() or (root / "annotations").is_dir())
+    except (OSError, ValueError):  # a name the system refuses (a NUL byte, too long)
+        return False
+
+
+def require_project(root: Path) -> None:
+    if not is_project(root):
+        raise NotAProject(
+            f"{root} is not an annotation project (no geoevents.yaml, seeds/ or annotations/)",
+            "give the folder that holds geoevents.yaml, seeds/ and annotations/ (--root), or "
+            "make one with: geoevents init <folder>")
 
 
 def _localized_languages(frame: pl.DataFrame, table) -> pl.DataFrame:

@@ -73,8 +73,16 @@ def _failures_to_problems(failures, frame, table, codebook, rules) -> pl.DataFra
 
 
 def list_vocabularies(frame: pl.DataFrame, table: Table, codebook: Codebook) -> pl.DataFrame:
-    """Vocabulary problems in list fields (each element is checked)."""
+    """Vocabulary problems in list fields (each element is checked); a required list
+    field holds at least one value."""
     out = []
+    for f in table.fields:
+        if f.type == "list" and f.required and f.name in frame.columns:
+            empty = frame.filter(pl.col(f.name).list.len().fill_null(0) == 0)
+            out.append(P.from_frame(empty, "missing-field", f.name,
+                                    f"{f.name} is required and has no value",
+                                    f"give at least one: {f.description}",
+                                    value=pl.lit(None, dtype=pl.String)))
     for f in table.fields:
         allowed = codebook.vocabulary(f)
         if f.type != "list" or allowed is None or f.name not in frame.columns:

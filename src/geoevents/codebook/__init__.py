@@ -375,10 +375,9 @@ CORE = {
                "location_id": "string", "annotated_by": "string", "checked_by": "string",
                "checked_on": "date"},
     "event_actors": {"event_id": "string", "actor_id": "string", "role": "string"},
-    "citations": {"event_id": "string", "source_id": "string", "quote": "string",
-                  "quote_en": "string"},
+    "citations": {"event_id": "string", "source_id": "string", "quote": "string"},
     "errata": {"erratum_id": "string", "source_id": "string", "quote": "string",
-               "quote_en": "string", "event_id": "string"},
+               "event_id": "string"},
     "retired": {"retired_id": "string", "table": "string", "replaced_by": "string",
                 "retired_on": "date"},
     "project": {"name": "string", "title": "string", "description": "string",
@@ -535,12 +534,116 @@ def _tables(spec, vocabularies: dict, trusted: bool) -> tuple[dict[str, Table], 
     for table in tables.values():
         _links(table, tables)
     _core(tables)
+    _pinned(tables)
+    _translations(tables)
+    _locations(tables)
     release = _release_tables(spec.get("release_tables"), tables)
-    for name in release:
-        for i, column in enumerate(tables[name].columns):
+    for name, table in tables.items():
+        _names(table)
+        for i, column in enumerate(table.columns):
+            if column.derived and name not in release:
+                raise _Bad("tables.yaml", ("tables", name, "fields", i, "derived"),
+                           f"derived column {column.name!r} of table {name}: the table is not "
+                           "published, so nothing would derive it", "add the table to "
+                           "release_tables, or remove the column")
             if column.derived:
-                _derivation(tables[name], column, i, tables, vocabularies)
+                _derivation(table, column, i, tables, vocabularies)
     return tables, dict(patterns), release
+
+
+#: what the release formats need of the project file: its fields and their constraints
+#: (a CITATION.cff needs a title, a licence and keywords; datapackage.json a slug)
+PROJECT_PINS = {
+    "name": {"required": True, "pattern": "slug"},
+    "title": {"required": True},
+    "description": {"required": True},
+    "keywords": {"required": True},
+    "data_license": {"required": True, "vocabulary": "spdx"},
+    "code_license": {"vocabulary": "spdx"},
+    "contact": {"required": True},
+    "homepage": {"pattern": "url"},
+    "repository": {"pattern": "url"},
+    "data_url": {"pattern": "url"},
+    "doi": {"pattern": "doi"},
+}
+
+
+def _pinned(tables: dict[str, Table]) -> None:
+    """A project's codebook may describe its project file more, not less, than the
+    release formats need."""
+    table = tables["project"]
+    if not table.one_record:
+        raise _Bad("tables.yaml", ("tables", "project"), "table project must hold one record "
+                   "(one_record: true): it is the project file", "add one_record: true")
+    for name, pins in PROJECT_PINS.items():
+        f = table.field(name)
+        if f is None:
+            if pins.get("required"):
+                raise _Bad("tables.yaml", ("tables", "project", "fields"), f"table project has "
+                           f"no field {name!r}: the release files need it",
+                           "add it, as in the packaged codebook")
+            continue
+        i = table.columns.index(f)
+        for key, value in pins.items():
+            if getattr(f, key) != value:
+                raise _Bad("tables.yaml", ("tables", "project", "fields", i),
+                           f"field {name!r} of table project must have {key}: "
+                           f"{str(value).lower() if isinstance(value, bool) else value}: the "
+                           "release files need it", "keep it as in the packaged codebook")
+
+
+def _translations(tables: dict[str, Table]) -> None:
+    """A translation translates the quote of a table that cites a source; the tables
+    the evidence rules read (citations, errata) each have exactly one."""
+    for name, table in tables.items():
+        found = [(i, f) for i, f in enumerate(table.columns) if f.translates]
+        cites = any(f.ref_table == "sources" for f in table.fields)
+        for i, f in found[1:] if cites else found:
+            raise _Bad("tables.yaml", ("tables", name, "fields", i, "translates"),
+                       f"field {f.name!r} of table {name} is a translation the rules would not "
+                       "read: " + ("a table has one translation field" if cites else
+                                   "translations are of quotes of tables that reference sources"),
+                       "remove translates and language from it")
+        if name in ("citations", "errata") and not found:
+            raise _Bad("tables.yaml", ("tables", name), f"table {name} has no translation field: "
+                       "the rule that quotes are translated reads it",
+                       "give one field translates: quote and language: (ISO 639-1)")
+
+
+def _locations(tables: dict[str, Table]) -> None:
+    """A file is read as one table; a one-record table is a YAML file."""
+    seen = {}
+    for name, table in tables.items():
+        if table.location is None:
+            continue
+        path = ("tables", name, "location")
+        if table.location in seen:
+            raise _Bad("tables.yaml", path, f"tables {seen[table.location]} and {name} are both "
+                       f"read from {table.location}", "give each table its own file")
+        seen[table.location] = name
+        if table.one_record and not table.location.endswith((".yaml", ".yml")):
+            raise _Bad("tables.yaml", path, f"table {name} holds one record: its location is a "
+                       "YAML file", "name it <something>.yaml")
+
+
+def _names(table: Table) -> None:
+    """No column takes a name normalise or the reader gives other columns: the EDTF
+    parts (<edtf field>_start ...) and localized names (<field>_<language>)."""
+    localized = {f.name for f in table.fields if f.localized}
+    parts = {f"{f.name}_{p}": (f.name, p) for f in table.fields if f.type == "edtf"
+             for p in DERIVATIONS["edtf"]}
+    for i, f in enumerate(table.columns):
+        where = ("tables", table.name, "fields", i, "name")
+        if f.name in parts and (f.derived is None or f.derived.kind != "edtf"):
+            raise _Bad("tables.yaml", where, f"column {f.name!r} of table {table.name} has the "
+                       f"name of the {parts[f.name][1]} of {parts[f.name][0]!r}, which is "
+                       "derived", "choose another name, or derive it: derived: {edtf: "
+                       f"{parts[f.name][0]}, part: {parts[f.name][1]}}}")
+        m = LOCALIZED.match(f.name)
+        if m and m["base"] in localized:
+            raise _Bad("tables.yaml", where, f"column {f.name!r} of table {table.name} has the "
+                       f"name of {m['base']!r} in language {m['lang']!r} ({m['base']} is "
+                       "localized)", "choose another name")
 
 
 def _release_tables(value, tables: dict[str, Table]) -> tuple[str, ...]:
@@ -634,6 +737,10 @@ def _field(spec, path: tuple, patterns: dict, vocabularies: set[str], trusted: b
     name = _name(spec.get("name"), file, path + ("name",), "field name")
     where = f"field {name!r}"
     _mapping(spec, file, path, where, DERIVED_KEYS if "derived" in spec else FIELD_KEYS)
+    if "derived" in spec and spec["derived"] is None:
+        raise _Bad(file, path + ("derived",), f"{where}: derived is empty",
+                   "say how the column is derived (see the header of tables.yaml), or remove "
+                   "derived: to make it a field annotators write")
     spec = {k: v for k, v in spec.items() if v is not None}
     if "derived" in spec:
         spec["derived"] = _derived_spec(spec["derived"], path + ("derived",), where)
@@ -876,6 +983,10 @@ def _derived_spec(value, path: tuple, where: str) -> Derived:
         raise _Bad(file, path, f"{where}: derived names no derivation",
                    f"write one of: {', '.join(kinds)}")
     _mapping(value, file, path, f"{where}: derived ({kind})", kinds[kind])
+    for key in kinds[kind][:2]:
+        if key not in value and kind != "collect":
+            raise _Bad(file, path, f"{where}: derived {kind} needs {key}",
+                       f"write derived: {{{', '.join(f'{k}: ...' for k in kinds[kind])}}}")
     for key, item in value.items():
         if key != "where":
             _text(item, file, path + (key,), f"{where}: derived {key}", required=True)
@@ -897,11 +1008,11 @@ def _derivation(table: Table, column: Field, i: int, tables: dict[str, Table],
     file, path = "tables.yaml", ("tables", table.name, "fields", i, "derived")
     d, where = column.derived, f"derived column {column.name!r} of table {table.name}"
 
-    def field_of(t: Table, name, what: str) -> Field:
+    def field_of(t: Table, name, what: str, key: str | None = None) -> Field:
         f = t.field(name) if name else None
         if f is None:
-            raise _Bad(file, path, f"{where}: {what} {name!r} is not a field of table {t.name}",
-                       _nearest(name, t.names))
+            raise _Bad(file, path + ((key,) if key else ()), f"{where}: {what} {name!r} is "
+                       f"not a field of table {t.name}", _nearest(name, t.names))
         return f
 
     def type_is(expected: str) -> None:
@@ -909,33 +1020,38 @@ def _derivation(table: Table, column: Field, i: int, tables: dict[str, Table],
             raise _Bad(file, path[:-1] + ("type",), f"{where} has type {column.type!r}, but "
                        f"what it derives is {expected!r}", f"make it type: {expected}")
 
-    def part_of(parts: dict) -> str:
+    def part_of(parts: dict, key: str) -> str:
         if d.part not in parts:
-            raise _Bad(file, path, f"{where}: {d.part!r} is not one of {', '.join(parts)}",
-                       _nearest(d.part, list(parts)))
+            raise _Bad(file, path + (key,), f"{where}: {d.part!r} is not one of "
+                       f"{', '.join(parts)}", _nearest(d.part, list(parts)))
         return parts[d.part]
 
     if d.kind == "edtf":
-        if field_of(table, d.source, "edtf").type != "edtf":
-            raise _Bad(file, path, f"{where}: {d.source!r} is not an edtf field")
-        type_is(part_of(DERIVATIONS["edtf"]))
+        if field_of(table, d.source, "edtf", "edtf").type != "edtf":
+            raise _Bad(file, path + ("edtf",), f"{where}: {d.source!r} is not an edtf field")
+        type_is(part_of(DERIVATIONS["edtf"], "part"))
+        if column.name != f"{d.source}_{d.part}":  # the name normalise gives it, rules read
+            raise _Bad(file, path[:-1] + ("name",), f"{where}: the {d.part} of {d.source!r} "
+                       f"is named {d.source}_{d.part}", f"name it {d.source}_{d.part}")
     elif d.kind == "attribute":
-        if field_of(table, d.source, "of").vocabulary != "event_types":
-            raise _Bad(file, path, f"{where}: {d.source!r} does not name an event type "
-                       "(vocabulary: event_types)")
-        type_is(part_of(DERIVATIONS["attribute"]))
+        if field_of(table, d.source, "of", "of").vocabulary != "event_types":
+            raise _Bad(file, path + ("of",), f"{where}: {d.source!r} does not name an event "
+                       "type (vocabulary: event_types)")
+        type_is(part_of(DERIVATIONS["attribute"], "attribute"))
     elif d.kind == "lookup":
-        through = field_of(table, d.source, "through")
+        through = field_of(table, d.source, "through", "through")
         if through.references is None:
-            raise _Bad(file, path, f"{where}: {d.source!r} references no table",
+            raise _Bad(file, path + ("through",), f"{where}: {d.source!r} references no table",
                        "look up through a field with references: table.field")
-        type_is(field_of(tables[through.ref_table], d.part, "lookup").type)
+        type_is(field_of(tables[through.ref_table], d.part, "lookup", "lookup").type)
     elif d.kind == "offset":
-        if field_of(table, d.source, "of").type != "string" or not any(
-                f.ref_table == "sources" for f in table.fields):
-            raise _Bad(file, path, f"{where}: an offset is of a string field of a table that "
-                       "references sources (the text the quote stands in)")
-        type_is(part_of(DERIVATIONS["offset"]))
+        field_of(table, d.source, "of", "of")
+        quoted = {f.translates for f in table.fields if f.translates}
+        if d.source not in quoted or not any(f.ref_table == "sources" for f in table.fields):
+            raise _Bad(file, path + ("of",), f"{where}: an offset is of the quote (the field "
+                       "a translation field translates) of a table that references sources",
+                       f"write of: {next(iter(quoted), 'quote')}")
+        type_is(part_of(DERIVATIONS["offset"], "offset"))
     else:
         _collect(table, column, d, tables, vocabularies, file, path, where, field_of)
         type_is("list")
@@ -947,14 +1063,21 @@ def _collect(table, column, d, tables, vocabularies, file, path, where, field_of
     if child is None or not child_field:
         raise _Bad(file, path, f"{where}: collect {d.source!r} is not table.field of an "
                    "existing table", _nearest(child_name, sorted(tables)))
-    f = field_of(child, child_field, "collect")
+    f = field_of(child, child_field, "collect", "collect")
+    if f.type == "list":
+        raise _Bad(file, path + ("collect",), f"{where}: {d.source!r} is a list field: collect "
+                   "gathers single values", "collect a field of type string")
     if len(table.primary_key) != 1 or not any(
             g.references == f"{table.name}.{table.primary_key[0]}" for g in child.fields):
         raise _Bad(file, path, f"{where}: table {child.name} has no field that references "
                    f"{table.name}'s key, so its records cannot be collected per {table.name} "
                    "record")
     for key, value in d.where:
-        g = field_of(child, key, "where")
+        g = field_of(child, key, "where", "where")
+        if g.type == "list" or g.vocabulary is None:
+            raise _Bad(file, path + ("where", key), f"{where}: where {key}: only a field with a "
+                       "vocabulary of single values can select records",
+                       "select on a field like role (vocabulary: roles)")
         allowed = ({c: None for c in g.vocabulary} if isinstance(g.vocabulary, tuple)
                    else vocabularies.get(g.vocabulary))
         if allowed is None or value not in allowed:
@@ -965,7 +1088,10 @@ def _collect(table, column, d, tables, vocabularies, file, path, where, field_of
         if f.references is None:
             raise _Bad(file, path + ("then",), f"{where}: then needs {d.source!r} to reference "
                        "a table")
-        field_of(tables[f.ref_table], d.then, "then")
+        then = field_of(tables[f.ref_table], d.then, "then", "then")
+        if then.type == "list":
+            raise _Bad(file, path + ("then",), f"{where}: then {d.then!r} is a list field",
+                       "follow the reference to a field of single values")
 
 
 def _plover(spec) -> tuple[dict[str, EventType], dict[str, str], str]:

@@ -51,7 +51,9 @@ def without_pandas():
 
 
 def pandera_polars():
-    with without_pandas():
+    from geoevents.envguard import environment_kept
+
+    with without_pandas(), environment_kept():
         import pandera.polars as pa
     return pa
 

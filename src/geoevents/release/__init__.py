@@ -135,10 +135,9 @@ def build(root: Path | str, version: str, docs: Path | None = None,
 
 
 def _check_project(root: Path) -> None:
-    if not (root / "seeds").is_dir() and not (root / "annotations").is_dir():
-        raise ReleaseError(f"{root} is not an annotation project (no seeds/ or annotations/)",
-                           "run in the project's folder, or give it with --root",
-                           exit_code=EXIT_USAGE)
+    from geoevents.check import require_project
+
+    require_project(root)
 
 
 def _dataset_folder(root: Path, create: bool = False) -> Path:

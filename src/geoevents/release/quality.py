@@ -94,7 +94,7 @@ def with_references(tables: dict[str, pl.DataFrame], codebook: Codebook,
             f = column[:-len("_is_known")]
             added[column] = pl.col(f"{f}_start").is_not_null() | pl.col(f"{f}_end").is_not_null()
         out[name] = frame.with_columns(**added)
-    citations = tables["citations"] if "citations" in tables else citations
+    citations = tables.get("citations", citations)
     cited = citations.get_column("event_id").implode()
     out["events"] = out["events"].with_columns(event_is_cited=pl.col("event_id").is_in(cited))
     return out
@@ -125,7 +125,10 @@ def _context(gx):
 
 
 def _run(tables, codebook, previous_counts, docs, citations) -> dict:
-    import great_expectations as gx
+    from geoevents.envguard import environment_kept
+
+    with environment_kept():  # its import sets Spark's variables
+        import great_expectations as gx
 
     tables = with_references(tables, codebook, citations)
 

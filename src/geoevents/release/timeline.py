@@ -55,9 +55,9 @@ def draw(events: pl.DataFrame, path: Path, title: str, codebook) -> None:
         main.spines["left"].set_linestyle((0, (2, 3)))
     for i, (ax, part) in enumerate(panels):
         _plot(ax, part, types, _markers(codebook), narrow=len(panels) == 2 and i == 0)
-    panels[0][0].set_yticks(range(len(types)), types)
+    panels[0][0].set_yticks(range(len(types)), [_plain(t) for t in types])
     main.set_ylim(-0.7, len(types) - 0.3)
-    fig.suptitle(title)
+    fig.suptitle(_plain(title))
     main.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize="small",
                 title="status")
     fig.subplots_adjust(left=0.1, right=0.88, bottom=0.12, top=0.9)
@@ -82,6 +82,11 @@ def _clip_to_calendar(ax) -> None:
         ax.set_xlim(max(lo, first), min(hi, last))
 
 
+def _plain(label: str) -> str:
+    """A codebook value as matplotlib draws it literally: '$' would start mathtext."""
+    return label.replace("$", r"\$")
+
+
 def _markers(codebook) -> dict[str, str]:
     statuses = codebook.vocabulary(codebook.tables["events"].field("status"))
     return {s: MARKERS[i % len(MARKERS)] for i, s in enumerate(statuses)}
@@ -103,7 +108,7 @@ def _plot(ax, rows: pl.DataFrame, types: list[str], markers: dict[str, str],
             ax.hlines(spans.get_column("y").to_list(), spans.get_column("date_start").to_list(),
                       spans.get_column("date_end").to_list(), color="0.6", linewidth=2, zorder=1)
         ax.scatter(part.get_column("date_start").to_list(), part.get_column("y").to_list(),
-                   marker=marker, s=42, label=status, zorder=2, edgecolors="black",
+                   marker=marker, s=42, label=_plain(status), zorder=2, edgecolors="black",
                    linewidths=0.5)
     _clip_to_calendar(ax)
     if narrow:  # a few background events: label their first year only
