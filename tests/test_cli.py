@@ -179,3 +179,18 @@ def test_read_annotations_reads_and_normalises_without_the_rules(project, monkey
     events = tables["events"].filter(pl.col("event_id") == "2023-09-13-kim-putin-vostochny")
     assert events.get_column("location_id").to_list() == ["nowhere"]
     assert events.get_column("date_start").dtype == pl.Date
+
+
+def test_the_committed_json_schemas_are_the_codebook_s():
+    """schemas/json/ is generated (geoevents schema): it may not drift from tables.yaml."""
+    from pathlib import Path
+
+    from geoevents.codebook import jsonschema, load_codebook
+
+    schemas = Path(__file__).resolve().parents[1] / "schemas"
+    codebook = load_codebook(schemas)
+    committed = {p.name for p in (schemas / "json").glob("*.schema.json")}
+    assert committed == {f"{name}.schema.json" for name in codebook.tables}
+    for name in codebook.tables:
+        text = (schemas / "json" / f"{name}.schema.json").read_text(encoding="utf-8")
+        assert text == jsonschema.dumps(codebook, name), name

@@ -154,6 +154,13 @@ class Codebook:
             return sorted(code_list(vocab))
         return list(self.vocabularies[vocab])
 
+    def keywords(self, f: Field) -> dict:
+        """The constraints JSON Schema and Frictionless Table Schema spell alike:
+        pattern, minimum, maximum, maxLength (in that order)."""
+        out = {"pattern": self.pattern(f), "minimum": f.minimum, "maximum": f.maximum,
+               "maxLength": f.max_length}
+        return {k: v for k, v in out.items() if v is not None}
+
     def translation(self, table: str) -> Field | None:
         """The field of ``table`` that translates its quote, if it has one."""
         return next((f for f in self.tables[table].fields if f.translates), None)

@@ -32,15 +32,7 @@ def field_schema(f: Field, codebook: Codebook) -> dict:
         out = dict(JSON_TYPES[f.type])
         if allowed is not None and len(allowed) <= 500:
             out["enum"] = allowed
-        pattern = codebook.pattern(f)
-        if pattern:
-            out["pattern"] = pattern
-        if f.minimum is not None:
-            out["minimum"] = f.minimum
-        if f.maximum is not None:
-            out["maximum"] = f.maximum
-        if f.max_length is not None:
-            out["maxLength"] = f.max_length
+        out |= codebook.keywords(f)
     if not f.required:
         out = {"anyOf": [out, {"type": "null"}]}
     out["description"] = f.description

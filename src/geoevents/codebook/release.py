@@ -90,16 +90,7 @@ def _constraints(codebook: Codebook, f: Field) -> dict:
         out["unique"] = True
     if f.type != "list" and f.vocabulary is not None and f.vocabulary not in CODE_LISTS:
         out["enum"] = codebook.vocabulary(f)
-    pattern = codebook.pattern(f)
-    if pattern:
-        out["pattern"] = pattern
-    if f.minimum is not None:
-        out["minimum"] = f.minimum
-    if f.maximum is not None:
-        out["maximum"] = f.maximum
-    if f.max_length is not None:
-        out["maxLength"] = f.max_length
-    return out
+    return out | codebook.keywords(f)
 
 
 @dataclass(frozen=True)
