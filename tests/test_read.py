@@ -474,3 +474,29 @@ def test_codebook_that_would_mislead_the_build_is_refused(project, name, old, ne
     error = codebook_error(project)
     assert (error.file, error.line) == (str(project.root / "schemas" / name), line), error.message
     assert words in f"{error.message} {error.hint}", error.message
+
+
+@pytest.mark.parametrize("name, old, new, offset, words", [
+    ("vocabularies.yaml", "  person: An", "  'per;son': An", 0, "holds ';'"),
+    ("vocabularies.yaml", "  person: An", "  'per|son': An", 0, "holds '|'"),
+    ("tables.yaml", START, START + "        minimum: 1900\n", 1, "has no key 'minimum'"),
+    ("tables.yaml", "        derived: {lookup: precision, through: location_id}\n",
+     ("        vocabulary: location_precisions\n"
+      "        derived: {lookup: precision, through: location_id}\n"), 0,
+     "only the precision of a date takes a vocabulary"),
+    ("vocabularies.yaml", "  season: The date names a season of a year (EDTF 21-24).\n", "",
+     None, "lacks season"),
+    ("tables.yaml", "        pattern: wikidata\n", "        pattern: wikidata\n        localized: true\n",
+     1, "is localized but is not free text"),
+    ("tables.yaml", "        translates: quote\n", "        translates: quote_en\n", 0,
+     "translates 'quote_en'"),
+    ("tables.yaml", "  wikidata: '^Q[1-9][0-9]*$'\n", "  wikidata: 'Q[1-9][0-9]*'\n", 0,
+     "is not anchored at both ends"),
+])
+def test_codebook_whose_release_would_disagree_with_validate_is_refused(project, name, old, new,
+                                                                       offset, words):
+    line = with_schemas(project, name, old, new)
+    error = codebook_error(project)
+    if offset is not None:
+        assert (error.file, error.line) == (str(project.root / "schemas" / name), line + offset)
+    assert words in f"{error.message} {error.hint}", error.message

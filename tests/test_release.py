@@ -269,3 +269,35 @@ def test_quality_suite_fails_on_uncited_events_and_dangling_citations(released):
               for table, results in report["tables"].items() for r in results if not r["success"]}
     cited = tables["citations"].filter(pl.col("event_id") == event_id).height
     assert failed == {("events", "event_is_cited", 1), ("citations", "event_id_resolves", cited)}
+
+
+def test_derived_columns_through_a_key_and_from_the_table_itself(project):
+    """A lookup through a field of the primary key, and a collect of a table's own
+    records (the actors that act for an actor), build like any other."""
+    import shutil
+
+    shutil.copytree(Path(__file__).parents[1] / "schemas", project.root / "schemas")
+    tables = project.path("schemas/tables.yaml")
+    text = tables.read_text()
+    role = "        description: actor (source of the action) or recipient (its target), PLOVER's terms.\n"
+    text = text.replace(role, role + (
+        "      - name: actor_name\n        type: string\n"
+        "        derived: {lookup: name, through: actor_id}\n"
+        "        description: The actor's name.\n"), 1)
+    notes = "      - name: notes\n        type: string\n        description: Free notes.\n"
+    text = text.replace(notes, notes + (
+        "      - name: members\n        type: list\n"
+        "        derived: {collect: actors.actor_id}\n"
+        "        description: Actors that act for this one.\n"), 1)
+    tables.write_text(text)
+    project.append("annotations/actors.csv", "kim-aide,Kim's aide,,person,PRK,kim-jong-un,,,\n")
+    project.write("CHANGELOG.md", CHANGELOG)
+    result = invoke("build", "1.0.0", "--root", project.root)
+    assert result.exit_code == 0, result.output
+    folder = project.path("dataset/1.0.0")
+    people = pl.read_parquet(folder / "event_actors.parquet")
+    names = dict(zip(people["actor_id"], people["actor_name"], strict=True))
+    assert names["kim-jong-un"] == "Kim Jong Un"
+    actors = pl.read_parquet(folder / "actors.parquet")
+    members = dict(zip(actors["actor_id"], actors["members"].to_list(), strict=True))
+    assert members["kim-jong-un"] == ["kim-aide"] and members["kim-aide"] == []

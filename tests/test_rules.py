@@ -388,7 +388,7 @@ def test_formula_like_in_a_field_a_project_gave_a_pattern(project):
     text = tables.read_text()
     at = text.index("      - name: summary\n        type: string\n")
     tables.write_text(text[:at] + text[at:].replace(
-        "        type: string\n", "        type: string\n        pattern: '.*'\n", 1))
+        "        type: string\n", "        type: string\n        pattern: '^.*$'\n", 1))
     project.edit(EVENTS, "  summary: Kim Jong Un met", "  summary: =1+2 Kim Jong Un met")
     assert only(project, "formula-like") == {(EVENTS, 9, "summary")}
 
@@ -932,6 +932,11 @@ def test_placeholder_is_not_also_a_vocabulary_or_pattern_problem(project):
     project.edit(PROJECT, "homepage: https://example.org/fixture", 'homepage: "TODO: a page"')
     assert only(project, "placeholder") == {(PROJECT, 6, "data_license"),
                                             (PROJECT, 8, "homepage")}
+
+
+def test_a_list_value_holds_no_separator(project):
+    project.edit(EVENTS, "contexts: [diplomatic, military]", 'contexts: ["diplomatic;military"]')
+    assert only(project, "type") == {(EVENTS, 7, "contexts")}
 
 
 def test_a_required_list_holds_a_value(project):

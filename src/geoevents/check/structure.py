@@ -77,6 +77,14 @@ def list_vocabularies(frame: pl.DataFrame, table: Table, codebook: Codebook) -> 
     field holds at least one value."""
     out = []
     for f in table.fields:
+        if f.type == "list" and f.name in frame.columns:
+            items = frame.select("_file", "_line", pl.col(f.name)).explode(f.name)
+            joined = items.filter(pl.col(f.name).str.contains(";", literal=True))
+            out.append(P.from_frame(joined, "type", f.name,
+                                    pl.format("{} holds ';', which separates the values of a "
+                                              "list in the release's CSV", pl.col(f.name)),
+                                    "write each value as its own item of the list",
+                                    value=pl.col(f.name)))
         if f.type == "list" and f.required and f.name in frame.columns:
             empty = frame.filter(pl.col(f.name).list.len().fill_null(0) == 0)
             out.append(P.from_frame(empty, "missing-field", f.name,
@@ -88,7 +96,8 @@ def list_vocabularies(frame: pl.DataFrame, table: Table, codebook: Codebook) -> 
         if f.type != "list" or allowed is None or f.name not in frame.columns:
             continue
         items = frame.select("_file", "_line", pl.col(f.name)).explode(f.name)
-        bad = items.filter(pl.col(f.name).is_not_null() & ~pl.col(f.name).is_in(allowed))
+        bad = items.filter(pl.col(f.name).is_not_null() & ~pl.col(f.name).is_in(allowed)
+                           & ~pl.col(f.name).str.contains(";", literal=True))  # a type problem
         out.append(
             P.from_frame(
                 bad, "vocabulary", f.name,

@@ -371,7 +371,8 @@ NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 #: the tables and fields the checks and the build read by name, with their types
 CORE = {
     "sources": {"source_id": "string", "file": "string", "sha256": "string",
-                "language": "string", "published": "edtf"},
+                "language": "string", "published": "edtf", "title": "string",
+                "publisher": "string"},
     "curators": {"curator_id": "string"},
     "actors": {"actor_id": "string", "country": "string"},
     "locations": {"location_id": "string", "country": "string", "admin1": "string",
@@ -385,8 +386,8 @@ CORE = {
     "citations": {"event_id": "string", "source_id": "string", "quote": "string"},
     "errata": {"erratum_id": "string", "source_id": "string", "quote": "string",
                "event_id": "string"},
-    "retired": {"retired_id": "string", "table": "string", "replaced_by": "string",
-                "retired_on": "date"},
+    "retired": {"retired_id": "string", "table": "string", "reason": "string",
+                "replaced_by": "string", "retired_on": "date"},
     "project": {"name": "string", "title": "string", "description": "string",
                 "keywords": "list", "data_license": "string", "data_url": "string",
                 "distinct_checker": "boolean"},
@@ -419,8 +420,12 @@ DERIVATIONS = {
     "collect": None,  # a list
     "offset": {"start": "integer", "end": "integer"},
 }
-#: what a derived column may say besides its derivation
-DERIVED_KEYS = ("name", "type", "derived", "vocabulary", "minimum", "maximum", "description")
+#: what a derived column may say besides its derivation (a vocabulary only for the
+#: precision of a date, whose words the loader checks it holds: validate checks no
+#: derived column, so a constraint the derivation could break would fail the build)
+DERIVED_KEYS = ("name", "type", "derived", "vocabulary", "description")
+#: the words normalise gives the precision of an EDTF date
+PRECISIONS = ("day", "month", "year", "season", "interval")
 
 
 class _Bad(Exception):
@@ -495,6 +500,11 @@ def _code(value: str, file: str, path: tuple, what: str) -> str:
     if value[0] in "=+-@":
         raise _Bad(file, path, f"{what} {value!r} begins with {value[0]!r}, which a "
                    "spreadsheet reads as a formula", "begin the code with a letter or digit")
+    bad = next((c for c in value if c in ";|" or c in "\n\r\x85\u2028\u2029"), None)
+    if bad:
+        raise _Bad(file, path, f"{what} {value!r} holds {bad!r}: the release's CSV separates "
+                   "list values with ';', its README tables cells with '|', lines with line "
+                   "breaks", "write the code without it")
     return value
 
 
@@ -506,6 +516,12 @@ def _name(value, file: str, path: tuple, what: str) -> str:
 
 
 def _regex(pattern: str, file: str, path: tuple, trusted: bool) -> None:
+    if not pattern.startswith("^") or not pattern.endswith("$") or pattern.endswith("\\$"):
+        # validate, datapackage.json (whole value) and the quality suite (search) agree
+        # on what a pattern means only when it is anchored at both ends
+        raise _Bad(file, path, f"pattern {pattern!r} is not anchored at both ends",
+                   f"write it as ^...$, like '^{pattern.strip('^$')}$', so that it matches "
+                   "the whole value")
     try:
         re.compile(pattern)
     except re.error as exc:
@@ -546,6 +562,7 @@ def _tables(spec, vocabularies: dict, trusted: bool) -> tuple[dict[str, Table], 
     _locations(tables)
     release = _release_tables(spec.get("release_tables"), tables)
     for name, table in tables.items():
+        _localized_plain(table)
         _names(table)
         for i, column in enumerate(table.columns):
             if column.derived and name not in release:
@@ -615,6 +632,11 @@ def _translations(tables: dict[str, Table]) -> None:
             raise _Bad("tables.yaml", ("tables", name), f"table {name} has no translation field: "
                        "the rule that quotes are translated reads it",
                        "give one field translates: quote and language: (ISO 639-1)")
+        if name in ("citations", "errata") and found[0][1].translates != "quote":
+            raise _Bad("tables.yaml", ("tables", name, "fields", found[0][0], "translates"),
+                       f"field {found[0][1].name!r} of table {name} translates "
+                       f"{found[0][1].translates!r}: the translation the rules read is of the "
+                       "quote", "write translates: quote")
 
 
 def _locations(tables: dict[str, Table]) -> None:
@@ -631,6 +653,17 @@ def _locations(tables: dict[str, Table]) -> None:
         if table.one_record and not table.location.endswith((".yaml", ".yml")):
             raise _Bad("tables.yaml", path, f"table {name} holds one record: its location is a "
                        "YAML file", "name it <something>.yaml")
+
+
+def _localized_plain(table: Table) -> None:
+    """A localized field is free text: its variants (name_zh) take none of its checks."""
+    for i, f in enumerate(table.columns):
+        if f.localized and (f.type != "string" or f.vocabulary or f.pattern or f.references
+                            or f.unique or f.name in table.primary_key or f.derived):
+            raise _Bad("tables.yaml", ("tables", table.name, "fields", i, "localized"),
+                       f"field {f.name!r} of table {table.name} is localized but is not free "
+                       "text (a string with no vocabulary, pattern, reference or uniqueness, "
+                       "outside the key)", "remove localized: true")
 
 
 def _names(table: Table) -> None:
@@ -1033,6 +1066,17 @@ def _derivation(table: Table, column: Field, i: int, tables: dict[str, Table],
                        f"{', '.join(parts)}", _nearest(d.part, list(parts)))
         return parts[d.part]
 
+    if column.vocabulary is not None and (d.kind, d.part) != ("edtf", "precision"):
+        raise _Bad(file, path[:-1] + ("vocabulary",), f"{where}: only the precision of a date "
+                   "takes a vocabulary among derived columns", "remove vocabulary")
+    if column.vocabulary is not None:
+        allowed = (column.vocabulary if isinstance(column.vocabulary, tuple)
+                   else vocabularies.get(column.vocabulary, {}))
+        missing = [w for w in PRECISIONS if w not in allowed]
+        if missing:
+            raise _Bad(file, path[:-1] + ("vocabulary",), f"{where}: its vocabulary lacks "
+                       f"{', '.join(missing)}, precisions a date can have",
+                       f"give the vocabulary the values {', '.join(PRECISIONS)}")
     if d.kind == "edtf":
         if field_of(table, d.source, "edtf", "edtf").type != "edtf":
             raise _Bad(file, path + ("edtf",), f"{where}: {d.source!r} is not an edtf field")
@@ -1054,7 +1098,8 @@ def _derivation(table: Table, column: Field, i: int, tables: dict[str, Table],
     elif d.kind == "offset":
         field_of(table, d.source, "of", "of")
         quoted = {f.translates for f in table.fields if f.translates}
-        if d.source not in quoted or not any(f.ref_table == "sources" for f in table.fields):
+        source = table.field("source_id")
+        if d.source not in quoted or source is None or source.ref_table != "sources":
             raise _Bad(file, path + ("of",), f"{where}: an offset is of the quote (the field "
                        "a translation field translates) of a table that references sources",
                        f"write of: {next(iter(quoted), 'quote')}")
@@ -1074,8 +1119,13 @@ def _collect(table, column, d, tables, vocabularies, file, path, where, field_of
     if f.type == "list":
         raise _Bad(file, path + ("collect",), f"{where}: {d.source!r} is a list field: collect "
                    "gathers single values", "collect a field of type string")
-    if len(table.primary_key) != 1 or not any(
-            g.references == f"{table.name}.{table.primary_key[0]}" for g in child.fields):
+    parents = [g.name for g in child.fields if len(table.primary_key) == 1
+               and g.references == f"{table.name}.{table.primary_key[0]}"]
+    if len(parents) > 1:
+        raise _Bad(file, path + ("collect",), f"{where}: table {child.name} references "
+                   f"{table.name} by {' and '.join(parents)}: which records to collect is not "
+                   "clear", "collect from a table with one reference to this one")
+    if not parents:
         raise _Bad(file, path, f"{where}: table {child.name} has no field that references "
                    f"{table.name}'s key, so its records cannot be collected per {table.name} "
                    "record")

@@ -10,7 +10,6 @@ suite. Nothing in ``release/`` keeps a copy.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 from geoevents.codebook import CODE_LISTS, LOCALIZED, Codebook, Field, Table, polars_dtype
@@ -119,8 +118,24 @@ def expectations(codebook: Codebook) -> list[Expectation]:
 
 def _non_capturing(pattern: str) -> str:
     """The pattern with its groups made non-capturing: the suite matches with pandas'
-    str.contains, which warns about (and has no use for) capturing groups."""
-    return re.sub(r"(?<!\\)\((?!\?)", "(?:", pattern)
+    str.contains, which warns about (and has no use for) capturing groups. A '(' that
+    is escaped or inside a character class is left as it is."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]" or pattern[i - 1] == "[" or pattern[i - 2:i] == "[^"
+        elif c == "[":
+            in_class = True
+        elif c == "(" and pattern[i + 1:i + 2] != "?":
+            c = "(?:"
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 def _field_expectations(codebook: Codebook, f: Field) -> list[tuple[str, dict]]:

@@ -187,7 +187,8 @@ def release_readme(about: Project, version: str, date: str, tables: dict[str, pl
 
     def table(counter: Counter, head: str) -> list[str]:
         rows = [f"| {head} | events |", "| --- | ---: |"]
-        rows += [f"| {k} | {v} |" for k, v in sorted(counter.items(), key=lambda kv: str(kv[0]))]
+        rows += [f"| {_cell(k)} | {v} |"
+                 for k, v in sorted(counter.items(), key=lambda kv: str(kv[0]))]
         return rows
 
     counts = "\n".join(f"| {n} | {f.height} |" for n, f in tables.items())
@@ -259,9 +260,15 @@ def _actor_countries(result) -> Counter:
     return Counter(pairs.get_column("country").to_list())
 
 
+def _cell(value) -> str:
+    """A value as one cell of a Markdown table: one line, its '|' escaped."""
+    return " ".join(str(value).split()).replace("|", "\\|")
+
+
 def authors(curators: pl.DataFrame) -> str:
-    names = [r.get("name") or r["curator_id"] for r in curators.sort("curator_id").iter_rows(
-        named=True)]
+    """The curators as the README cites them, each name on one line."""
+    names = [" ".join((r.get("name") or r["curator_id"]).split())
+             for r in curators.sort("curator_id").iter_rows(named=True)]
     return ", ".join(names) or "the curators"
 
 

@@ -61,20 +61,24 @@ def _derive(column: Field, table: Table, frame: pl.DataFrame, tables, codebook: 
         kind = spec.polars_dtype(column.type)
         values = pl.DataFrame(
             {d.source: list(codebook.event_types),
-             column.name: [list(v) if column.type == "list" else v
+             "_value": [list(v) if column.type == "list" else v
                            for v in (getattr(t, d.part) for t in codebook.event_types.values())]},
-            schema={d.source: pl.String, column.name: kind})
-        return frame.select(*table.primary_key, d.source).join(
-            values, on=d.source, how="left").drop(d.source)
+            schema={d.source: pl.String, "_value": kind})
+        return _in_row_order(frame, d.source, values, column.name)
     if d.kind == "lookup":
         through = table.field(d.source)
         target = tables[through.ref_table].select(
-            pl.col(through.ref_field).alias(d.source), pl.col(d.part).alias(column.name))
-        return frame.select(*table.primary_key, d.source).join(
-            target.unique(d.source, keep="first"), on=d.source, how="left").drop(d.source)
+            pl.col(through.ref_field).alias(d.source), pl.col(d.part).alias("_value"))
+        return _in_row_order(frame, d.source, target.unique(d.source, keep="first"), column.name)
     if d.kind == "collect":
         return _collect(column, table, tables, codebook)
     return _offsets(column, table, frame, texts)
+
+
+def _in_row_order(frame: pl.DataFrame, on: str, values: pl.DataFrame, name: str) -> pl.Series:
+    """``values._value`` for each row of ``frame`` by its ``on`` column (one each)."""
+    joined = frame.select(on).join(values, on=on, how="left", maintain_order="left")
+    return joined.get_column("_value").alias(name)
 
 
 def _collect(column: Field, table: Table, tables, codebook: Codebook) -> pl.DataFrame:
@@ -88,13 +92,15 @@ def _collect(column: Field, table: Table, tables, codebook: Codebook) -> pl.Data
     rows = tables[child_name]
     for name, value in d.where:
         rows = rows.filter(pl.col(name) == value)
-    rows = rows.select(pl.col(parent).alias(key), field_name).unique().sort(key, field_name)
+    # the collected values as _value: the child's field may share the key's name
+    rows = rows.select(pl.col(parent).alias(key), pl.col(field_name).alias("_value"))
+    rows = rows.unique().sort(key, "_value")
     if d.then is None:
-        return rows.group_by(key, maintain_order=True).agg(pl.col(field_name).alias(column.name))
+        return rows.group_by(key, maintain_order=True).agg(pl.col("_value").alias(column.name))
     f = child.field(field_name)
-    target = tables[f.ref_table].select(pl.col(f.ref_field).alias(field_name),
+    target = tables[f.ref_table].select(pl.col(f.ref_field).alias("_value"),
                                         pl.col(d.then).alias("_then"))
-    rows = rows.join(target.unique(field_name, keep="first"), on=field_name, how="left")
+    rows = rows.join(target.unique("_value", keep="first"), on="_value", how="left")
     return rows.group_by(key, maintain_order=True).agg(
         pl.col("_then").unique(maintain_order=True).drop_nulls().alias(column.name))
 
@@ -104,7 +110,7 @@ def _offsets(column: Field, table: Table, frame: pl.DataFrame, texts: dict[str, 
     (``evidence_text``: the same folding, the same search on whole characters),
     the folded offsets mapped back to the text as published."""
     d = column.derived
-    source = next(f.name for f in table.fields if f.ref_table == "sources")
+    source = "source_id"  # the table's reference to its source (the checks read it by name)
     folded = {s: T.fold_with_index(text) for s, text in texts.items()}
     quotes = frame.select(pl.col(source).alias("source_id"), d.source)
     quotes = quotes.with_columns(_q=T.fold(quotes.get_column(d.source)))
