@@ -939,6 +939,12 @@ def test_a_list_value_holds_no_separator(project):
     assert only(project, "type") == {(EVENTS, 7, "contexts")}
 
 
+def test_formula_like_in_a_list_names_the_element(project):
+    project.edit(PROJECT, "keywords: [tests]", 'keywords: [tests, "=cmd()"]')
+    assert only(project, "formula-like") == {(PROJECT, 5, "keywords")}
+    assert project.problems()[0]["value"] == "=cmd()"
+
+
 def test_a_required_list_holds_a_value(project):
     project.edit(PROJECT, "keywords: [tests]", "keywords: []")
     assert only(project, "missing-field") == {(PROJECT, 5, "keywords")}

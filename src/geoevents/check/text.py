@@ -114,9 +114,12 @@ def _any(col: pl.Expr, dtype, pattern: str) -> pl.Expr:
 
 
 def _flagged(frame: pl.DataFrame, column: str, pattern: str) -> pl.DataFrame:
-    """The rows whose value matches, with that value as one string ``_text``."""
+    """The rows whose value matches, with that value (of a list: its first element
+    that matches) as ``_text``."""
     col = pl.col(column)
-    text = col.list.join("; ") if frame.schema[column] == pl.List(pl.String) else col
+    text = col
+    if frame.schema[column] == pl.List(pl.String):
+        text = col.list.eval(pl.element().filter(pl.element().str.contains(pattern))).list.first()
     return frame.filter(_any(col, frame.schema[column], pattern)).select(
         "_file", "_line", text.alias("_text")
     )
