@@ -144,6 +144,19 @@ def with_schemas(project, name=None, old=None, new=None):
     return text[:text.index(old)].count("\n") + 1
 
 
+def assert_refused(project, name, old, new, offset, words) -> CodebookError:
+    """``old`` replaced by ``new`` in the project's copy of codebook file ``name`` is a
+    CodebookError at the line of the replacement + ``offset`` (None: any line) that
+    says ``words``."""
+    line = with_schemas(project, name, old, new)
+    error = codebook_error(project)
+    assert error.file == str(project.root / "schemas" / name), error.message
+    if offset is not None:
+        assert error.line == line + offset, error.message
+    assert words in f"{error.message} {error.hint}", error.message
+    return error
+
+
 def codebook_error(project) -> CodebookError:
     with pytest.raises(CodebookError) as info:
         geoevents.validate(project.root)
@@ -191,11 +204,7 @@ def test_a_copy_of_the_packaged_codebook_is_valid(project):
      "must be true or false"),
 ])
 def test_malformed_codebook_names_file_and_line(project, name, old, new, offset, words):
-    line = with_schemas(project, name, old, new) + offset
-    error = codebook_error(project)
-    assert (error.file, error.line) == (str(project.root / "schemas" / name), line)
-    assert words in f"{error.message} {error.hint}", error.message
-    assert error.exit_code == 1
+    assert assert_refused(project, name, old, new, offset, words).exit_code == 1
 
 
 def test_codebook_errors_reach_the_command_line_without_a_traceback(project):
@@ -323,10 +332,7 @@ AFFILIATION = "        references: actors.actor_id\n"
 ])
 def test_codebook_that_would_be_accepted_silently_is_refused(project, name, old, new, offset,
                                                               words):
-    line = with_schemas(project, name, old, new) + offset
-    error = codebook_error(project)
-    assert (error.file, error.line) == (str(project.root / "schemas" / name), line)
-    assert words in f"{error.message} {error.hint}", error.message
+    error = assert_refused(project, name, old, new, offset, words)
     assert error.hint and error.exit_code == 1
 
 
@@ -418,10 +424,7 @@ ROLE_HAPPENED = "    role: happened\n"
      "    one_record: true\n", 0, "needs a location"),
 ])
 def test_codebook_release_and_roles_mistakes_are_refused(project, name, old, new, offset, words):
-    line = with_schemas(project, name, old, new) + offset
-    error = codebook_error(project)
-    assert (error.file, error.line) == (str(project.root / "schemas" / name), line), error.message
-    assert words in f"{error.message} {error.hint}", error.message
+    assert_refused(project, name, old, new, offset, words)
 
 
 @pytest.mark.parametrize("name, old, new, offset, words", [
@@ -470,10 +473,7 @@ def test_codebook_release_and_roles_mistakes_are_refused(project, name, old, new
      "its location is a YAML file"),
 ])
 def test_codebook_that_would_mislead_the_build_is_refused(project, name, old, new, offset, words):
-    line = with_schemas(project, name, old, new) + offset
-    error = codebook_error(project)
-    assert (error.file, error.line) == (str(project.root / "schemas" / name), line), error.message
-    assert words in f"{error.message} {error.hint}", error.message
+    assert_refused(project, name, old, new, offset, words)
 
 
 @pytest.mark.parametrize("name, old, new, offset, words", [
@@ -495,8 +495,4 @@ def test_codebook_that_would_mislead_the_build_is_refused(project, name, old, ne
 ])
 def test_codebook_whose_release_would_disagree_with_validate_is_refused(project, name, old, new,
                                                                        offset, words):
-    line = with_schemas(project, name, old, new)
-    error = codebook_error(project)
-    if offset is not None:
-        assert (error.file, error.line) == (str(project.root / "schemas" / name), line + offset)
-    assert words in f"{error.message} {error.hint}", error.message
+    assert_refused(project, name, old, new, offset, words)
