@@ -146,13 +146,13 @@ def with_schemas(project, name=None, old=None, new=None):
 
 def assert_refused(project, name, old, new, offset, words) -> CodebookError:
     """``old`` replaced by ``new`` in the project's copy of codebook file ``name`` is a
-    CodebookError at the line of the replacement + ``offset`` (None: any line) that
-    says ``words``."""
+    CodebookError in that file, at the line of the replacement + ``offset``, that says
+    ``words`` (offset None: the error may stand in another file of the codebook)."""
     line = with_schemas(project, name, old, new)
     error = codebook_error(project)
-    assert error.file == str(project.root / "schemas" / name), error.message
     if offset is not None:
-        assert error.line == line + offset, error.message
+        assert (error.file, error.line) == (str(project.root / "schemas" / name),
+                                            line + offset), error.message
     assert words in f"{error.message} {error.hint}", error.message
     return error
 
