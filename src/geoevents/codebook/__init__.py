@@ -130,7 +130,6 @@ class Codebook:
     release_tables: tuple[str, ...] = ()
     #: vocabulary -> role -> the values that play it (see ROLES)
     roles: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
-    extras: dict = field(default_factory=dict)
 
     def role_values(self, table: str, field_name: str, role: str) -> list[str]:
         """The values of ``table.field_name`` that play ``role`` in the rules
