@@ -36,11 +36,11 @@ def release_tables(tables: dict[str, pl.DataFrame], codebook: Codebook,
         frame = frame.select(
             (pl.col(c.name).fill_null([]) if c.type == "list" else pl.col(c.name))
             .cast(spec.polars_dtype(c.type)) for c in columns)
-        out[name] = frame.sort(_sort_key(table, codebook), nulls_last=True)
+        out[name] = frame.sort(_sort_key(table), nulls_last=True)
     return out
 
 
-def _sort_key(table: Table, codebook: Codebook) -> list[str]:
+def _sort_key(table: Table) -> list[str]:
     """The primary key; quoted passages by where they stand (offset, then text)."""
     offsets = [c.name for c in table.columns if c.derived and c.derived.kind == "offset"
                and c.derived.part == "start"]
