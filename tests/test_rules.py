@@ -903,6 +903,20 @@ def test_a_second_curator_meets_the_review_policy(project):
     assert project.found() == set()
 
 
+def test_source_unregistered(project):
+    project.write("seeds/extra.txt", "A text no record names.\n")
+    project.write("seeds/more/other.txt", "Another.\n")
+    project.write("seeds/README.md", "What the seeds are.\n")
+    project.write("seeds/.gitkeep", "")
+    assert only(project, "source-unregistered") == {("seeds/extra.txt", None, None),
+                                                    ("seeds/more/other.txt", None, None)}
+
+
+def test_a_source_named_by_another_spelling_is_registered(project):
+    project.edit(SOURCES, "file: sample_zh.txt", "file: ./sample_zh.txt")
+    assert project.found() == set()
+
+
 # --- the project file ----------------------------------------------------------
 
 

@@ -79,6 +79,7 @@ RULES: dict[str, tuple[str, str]] = {
     "source-path": (ERROR, ("a source file is a regular file under seeds/ (no absolute path, no "
                            "'..', no link out of the project)")),
     "source-encoding": (ERROR, "a source file is UTF-8 without replacement characters"),
+    "source-unregistered": (ERROR, "every file in seeds/ is a registered source"),
     "no-citation": (ERROR, "every event has at least one citation"),
     "quote-not-found": (ERROR, "every quote stands in its source, as whole characters"),
     "quote-empty": (ERROR, "a quote is not empty or only white space"),

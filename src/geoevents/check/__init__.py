@@ -77,6 +77,7 @@ def run(root: Path | str = ".") -> Result:
     texts, source_problems = evidence.source_texts(root, tables["sources"])
     found += [
         source_problems,
+        _unregistered(root, tables, codebook, raw, source_problems),
         evidence.quotes(tables["citations"], texts, tables["sources"], codebook, "citations"),
         evidence.quotes(tables["errata"], texts, tables["sources"], codebook, "errata"),
     ]
@@ -85,6 +86,19 @@ def run(root: Path | str = ".") -> Result:
     problems = text.without_cascades(problems)
     problems = project.without_cascades(problems, codebook.tables["project"].location)
     return Result(tables=tables, problems=problems, codebook=codebook)
+
+
+def _unregistered(root, tables, codebook, raw, source_problems) -> pl.DataFrame:
+    """Files of seeds/ no record names, unless a record's file is missing or refused, or
+    the sources file could not be read: then the stray file is most likely the one that
+    record means, and that record's problem is the one to fix (one cause, one error)."""
+    location = codebook.tables["sources"].location
+    lost = source_problems.filter(pl.col("rule").is_in(["source-missing", "source-path"]))
+    unread = any(not f.is_empty() and (f.get_column("file") == location).any()
+                 for f in raw.problems)
+    if not lost.is_empty() or unread:
+        return P.empty()
+    return evidence.unregistered(root, tables["sources"], location)
 
 
 def read_normalised(root: Path | str = ".") -> dict[str, pl.DataFrame]:

@@ -9,6 +9,7 @@ build uses to cite each quote with offsets.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import polars as pl
@@ -27,6 +28,52 @@ def source_texts(root: Path, sources: pl.DataFrame) -> tuple[pl.DataFrame, pl.Da
     not UTF-8)."""
     texts, problems = T.read_sources(root, sources)
     return texts.with_columns(fold(texts.get_column("text"))), problems
+
+
+#: entries of seeds/ looked at for unregistered files (a folder of a million files is
+#: not a corpus; what lies beyond is not listed)
+MAX_SEED_ENTRIES = 100_000
+
+
+def unregistered(root: Path, sources: pl.DataFrame, location: str) -> pl.DataFrame:
+    """Files in seeds/ that no source record names (by the file they resolve to, so
+    ``./a.txt`` and ``a.txt`` are one file). The sources table itself, Markdown files
+    and hidden entries (``.gitkeep``) are not sources."""
+    seeds = root / "seeds"
+    if not seeds.is_dir() or seeds.is_symlink():
+        return P.empty()
+    named = set()
+    for name in sources.get_column("file").drop_nulls().to_list():
+        try:
+            named.add((seeds / name).resolve())
+        except (OSError, RuntimeError, ValueError):  # reported by read_sources
+            continue
+    table_file = (root / location).resolve()
+    rows, seen = [], 0
+    for folder, dirs, files in os.walk(seeds):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            seen += 1
+            if seen > MAX_SEED_ENTRIES:
+                return P.make(rows)
+            path = Path(folder) / name
+            if name.startswith(".") or name.lower().endswith(".md"):
+                continue
+            try:
+                resolved = path.resolve()
+            except (OSError, RuntimeError):
+                continue
+            if resolved in named or resolved == table_file or not resolved.is_file():
+                continue
+            rel = path.relative_to(seeds).as_posix()
+            rows.append({
+                "rule": "source-unregistered", "file": f"seeds/{rel}", "line": None,
+                "message": f"seeds/{rel} is in seeds/ but no record of {location} names it",
+                "hint": f"register it: add a record to {location} with file: {rel}, its "
+                        f"sha256 (sha256sum seeds/{rel}), language, title, publisher, date, "
+                        "kind and rights; or move the file out of seeds/ if it is no source",
+            })
+    return P.make(rows)
 
 
 def quotes(table: pl.DataFrame, texts: pl.DataFrame, sources: pl.DataFrame,
