@@ -633,6 +633,13 @@ def run_floor(root: Path) -> dict:
         counts["sources.source-missing"], counts["sources.source-hash"] = missing, mismatched
         counts["sources.source-path"] = refused
         counts["sources.source-encoding"] = undecodable
+        # every file of seeds/ is registered (the sources file, Markdown, hidden ones aside)
+        named = {(root / "seeds" / f).resolve() for f in sources.get_column("file").drop_nulls()}
+        named.add((root / spec.tables["sources"]["location"]).resolve())
+        counts["sources.source-unregistered"] = sum(
+            1 for folder, _, files in os.walk(root / "seeds") for f in files
+            if not f.startswith(".") and not f.lower().endswith(".md")
+            and (Path(folder) / f).resolve() not in named)
         folded = pl.DataFrame(
             {"source_id": list(texts), "text": list(texts.values())},
             schema={"source_id": pl.String, "text": pl.String},
