@@ -60,7 +60,8 @@ def cast(frame: pl.DataFrame, table: Table) -> tuple[pl.DataFrame, pl.DataFrame]
         casts.append(expr.alias(f.name))
         bad = frame.filter(pl.col(f.name).is_not_null() & expr.is_null())
         found.append(
-            P.from_frame(bad, "type", f.name, f"not {_type_words(f.type)}", hint=_type_hint(f.type))
+            P.from_frame(bad, "type", f.name, f"not {TYPE_TEXT[f.type][0]}",
+                         hint=TYPE_TEXT[f.type][1])
         )
     return frame.with_columns(casts), P.combine(found)
 
@@ -81,25 +82,15 @@ def _cast_expr(col: pl.Expr, kind: str) -> pl.Expr | None:
     return None
 
 
-def _type_words(kind: str) -> str:
-    return {
-        "integer": "a whole number",
-        "number": "a number",
-        "boolean": "true or false",
-        "date": "a date (YYYY-MM-DD)",
-    }[kind]
-
-
-def _type_hint(kind: str) -> str:
-    return {
-        "integer": "write digits only, like 2013348",
-        "number": "use a decimal point, like 43.1155",
-        "boolean": "write true or false",
-        "date": "write an existing day as YYYY-MM-DD, like 2023-09-13",
-    }[kind]
-
-
 TRUE, FALSE = ["true", "yes"], ["false", "no"]
+
+#: per type a value must be cast to: what it must be, and how to write it
+TYPE_TEXT = {
+    "integer": ("a whole number", "write digits only, like 2013348"),
+    "number": ("a number", "use a decimal point, like 43.1155"),
+    "boolean": ("true or false", "write true or false"),
+    "date": ("a date (YYYY-MM-DD)", "write an existing day as YYYY-MM-DD, like 2023-09-13"),
+}
 
 
 # --- EDTF --------------------------------------------------------------------

@@ -65,6 +65,11 @@ class RawProject:
     #: file can hold hundreds of thousands)
     rows: list[dict] = field(default_factory=list)
 
+    def reported(self, rel: str) -> bool:
+        """A problem of reading names file ``rel`` (it could not be read as it stands)."""
+        return any(not f.is_empty() and (f.get_column("file") == rel).any()
+                   for f in self.problems)
+
 
 def read_project(root: Path, codebook: Codebook) -> RawProject:
     root = Path(root)

@@ -94,9 +94,7 @@ def _unregistered(root, tables, codebook, raw, source_problems) -> pl.DataFrame:
     record means, and that record's problem is the one to fix (one cause, one error)."""
     location = codebook.tables["sources"].location
     lost = source_problems.filter(pl.col("rule").is_in(["source-missing", "source-path"]))
-    unread = any(not f.is_empty() and (f.get_column("file") == location).any()
-                 for f in raw.problems)
-    if not lost.is_empty() or unread:
+    if not lost.is_empty() or raw.reported(location):
         return P.empty()
     return evidence.unregistered(root, tables["sources"], location)
 

@@ -18,7 +18,7 @@ PLACEHOLDER = "TODO"
 
 def check(project: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
     table = codebook.tables["project"]
-    if project.is_empty() and not _reported(raw, table.location):
+    if project.is_empty() and not raw.reported(table.location):
         return P.make([{
             "rule": "project-file", "file": table.location, "line": None,
             "message": f"the project has no project file {table.location} (or it is empty): "
@@ -54,12 +54,6 @@ def without_cascades(problems: pl.DataFrame, location: str) -> pl.DataFrame:
     cascade = (pl.col("file") == location) & (pl.col("rule") != "placeholder") & pl.struct(
         "file", "line", "field").is_in(marked.to_struct().implode())
     return problems.filter(~cascade.fill_null(False))
-
-
-def _reported(raw, location: str) -> bool:
-    """The file exists but could not be read: its own problem says why."""
-    return any(not frame.is_empty() and (frame.get_column("file") == location).any()
-               for frame in raw.problems)
 
 
 def distinct_checker(tables: dict[str, pl.DataFrame]) -> bool:

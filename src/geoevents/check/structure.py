@@ -73,36 +73,29 @@ def _failures_to_problems(failures, frame, table, codebook, rules) -> pl.DataFra
 
 
 def list_vocabularies(frame: pl.DataFrame, table: Table, codebook: Codebook) -> pl.DataFrame:
-    """Vocabulary problems in list fields (each element is checked); a required list
-    field holds at least one value."""
+    """List fields, element by element: no element holds ';' (the release's CSV
+    separator), each is in the vocabulary; a required list holds at least one."""
     out = []
     for f in table.fields:
-        if f.type == "list" and f.name in frame.columns:
-            items = frame.select("_file", "_line", pl.col(f.name)).explode(f.name)
-            joined = items.filter(pl.col(f.name).str.contains(";", literal=True))
-            out.append(P.from_frame(joined, "type", f.name,
-                                    pl.format("{} holds ';', which separates the values of a "
-                                              "list in the release's CSV", pl.col(f.name)),
-                                    "write each value as its own item of the list",
-                                    value=pl.col(f.name)))
-        if f.type == "list" and f.required and f.name in frame.columns:
+        if f.type != "list" or f.name not in frame.columns:
+            continue
+        if f.required:
             empty = frame.filter(pl.col(f.name).list.len().fill_null(0) == 0)
             out.append(P.from_frame(empty, "missing-field", f.name,
                                     f"{f.name} is required and has no value",
                                     f"give at least one: {f.description}",
                                     value=pl.lit(None, dtype=pl.String)))
-    for f in table.fields:
+        item = pl.col(f.name)
+        items = frame.select("_file", "_line", item).explode(f.name)
+        joined = item.str.contains(";", literal=True).fill_null(False)
+        out.append(P.from_frame(items.filter(joined), "type", f.name,
+                                pl.format("{} holds ';', which separates the values of a "
+                                          "list in the release's CSV", item),
+                                "write each value as its own item of the list", value=item))
         allowed = codebook.vocabulary(f)
-        if f.type != "list" or allowed is None or f.name not in frame.columns:
-            continue
-        items = frame.select("_file", "_line", pl.col(f.name)).explode(f.name)
-        bad = items.filter(pl.col(f.name).is_not_null() & ~pl.col(f.name).is_in(allowed)
-                           & ~pl.col(f.name).str.contains(";", literal=True))  # a type problem
-        out.append(
-            P.from_frame(
-                bad, "vocabulary", f.name,
-                pl.format("{} is not in the vocabulary", pl.col(f.name)),
-                hint=f"allowed: {', '.join(allowed)}",
-            )
-        )
+        if allowed is not None:  # an element holding ';' is a type problem only
+            bad = items.filter(item.is_not_null() & ~item.is_in(allowed) & ~joined)
+            out.append(P.from_frame(bad, "vocabulary", f.name,
+                                    pl.format("{} is not in the vocabulary", item),
+                                    hint=f"allowed: {', '.join(allowed)}"))
     return P.combine(out)

@@ -345,7 +345,7 @@ def _build(root: Path, version: str, docs: Path | None, target: Path, previous: 
         raise from_os_error(exc, "write the release into") from None
     _stage("written")
     try:
-        _commit(tmp, target, version, date, doc, result.tables["project"].get_column("name")[0])
+        _commit(tmp, target, version, date, doc, metadata.Project.of(result.tables["project"]).name)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise from_os_error(exc, "publish the release into") from None
