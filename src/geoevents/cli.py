@@ -132,14 +132,25 @@ def schema(root: Path | None, table: str) -> None:
               help="Rebuild the latest release elsewhere and compare it byte for byte.")
 @click.option("--docs", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Also write great-expectations Data Docs (HTML) to this folder.")
-def build(version: str | None, root: Path, check_only: bool, docs: Path | None) -> None:
+@click.option("--dry-run", is_flag=True,
+              help="Report every refusal, the version the change needs and the change list; "
+                   "write nothing.")
+def build(version: str | None, root: Path, check_only: bool, docs: Path | None,
+          dry_run: bool) -> None:
     """Validate, then publish release VERSION to dataset/VERSION/.
 
     Refuses invalid or unchecked data, a version that understates the change,
-    a version without its CHANGELOG.md section, and a version already published.
+    a version without its CHANGELOG.md section, and a version already published
+    (all of them at once). --dry-run shows them, with the change list, and
+    writes nothing.
     """
     from geoevents import release
 
+    if dry_run:
+        if not version or check_only:
+            raise click.UsageError("--dry-run needs the VERSION to try, and no --check")
+        _dry_run(root, version)
+        return
     if check_only:
         latest, differing = release.check_latest(root)
         if differing:
@@ -162,6 +173,32 @@ def build(version: str | None, root: Path, check_only: bool, docs: Path | None) 
                f"{built.previous or 'nothing'}); dataset/index.json updated")
 
 
+def _dry_run(root: Path, version: str) -> None:
+    from geoevents import problems, release
+    from geoevents.release import changes
+
+    p, notes = release.dry_run(root, version)
+    for note in notes:
+        click.echo(f"note: {note}")
+    click.echo(f"dry run of {version}: nothing is written")
+    if p.changes is None:
+        click.echo("change list: none while the annotations have errors")
+    else:
+        click.echo(f"change: {changes.explain(p.changes)}")
+        for line in changes.listing(p.changes):
+            click.echo(f"  {line}")
+    if not p.refusals:
+        click.echo(f"{version} would be built")
+        return
+    error = p.error()
+    if error.problems is not None and error.problems.height:
+        click.echo(problems.to_text(error.problems))
+    click.echo(f"refused: {error.message}")
+    if error.hint:
+        click.echo(f"hint: {error.hint}")
+    sys.exit(error.exit_code)
+
+
 @main.command()
 @click.argument("old")
 @click.argument("new")
@@ -170,14 +207,83 @@ def build(version: str | None, root: Path, check_only: bool, docs: Path | None) 
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def diff(old: str, new: str, root: Path, fmt: str) -> None:
-    """The change list between two published releases."""
+    """The change list from OLD to NEW: published versions, LATEST (the latest
+    release) or . (the working annotations of --root)."""
     from geoevents import release
     from geoevents.release import changes, metadata
 
-    before, after = release.read_verified(root, old), release.read_verified(root, new)
-    keys = release.release_keys(root, old) | release.release_keys(root, new)
-    doc = {"previous": old, "version": new, **changes.diff(before, after, keys)}
+    doc = release.compare(root, old, new)
     click.echo(metadata.dumps(doc) if fmt == "json" else changes.to_text(doc))
+
+
+@main.command()
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="The annotation project.")
+def status(root: Path) -> None:
+    """Where the working annotations stand: problems, the change since the latest
+    release and the least version it needs (same as 'diff LATEST .', in short)."""
+    from geoevents import problems, release
+    from geoevents.release import changes
+
+    p = release.status(root)
+    found = p.result.problems
+    unchecked = found.filter(found["rule"] == "unchecked").height
+    click.echo(f"latest release: {p.previous or 'none'}")
+    click.echo(f"annotations: {problems.summary(found)}"
+               + (f" ({unchecked} unchecked event(s))" if unchecked else ""))
+    if p.changes is None:
+        click.echo("change: unknown until the errors are fixed (geoevents validate lists them)")
+        sys.exit(EXIT_PROBLEMS)
+    click.echo(f"change: {changes.explain(p.changes)}")
+    for line in changes.listing(p.changes):
+        click.echo(f"  {line}")
+
+
+@main.command()
+@click.argument("version", required=False)
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="The annotation project.")
+@click.option("--date", "day", default=None, help="The release date (default: today, UTC).")
+@click.option("--write", is_flag=True,
+              help="Insert the section into CHANGELOG.md (newest first) instead of printing it.")
+def changelog(version: str | None, root: Path, day: str | None, write: bool) -> None:
+    """Draft the CHANGELOG.md section of the next release from its change list.
+
+    VERSION defaults to the least version the change needs. Edit the draft: say
+    in words what changed and why.
+    """
+    import datetime as dt
+
+    from geoevents import release
+    from geoevents.release import changelog as log
+    from geoevents.release import changes
+
+    if version is not None:
+        release.check_version(version)
+    try:
+        day = dt.date.fromisoformat(day).isoformat() if day else dt.datetime.now(dt.UTC).date().isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{day!r} is not a date YYYY-MM-DD", param_hint="--date") from None
+    p = release.status(root)
+    if p.changes is None:
+        raise E.ProblemsFound(
+            f"the annotations have {p.result.errors.height} error(s): the change list is drawn "
+            "from annotations without errors", "run 'geoevents validate' and fix what it reports")
+    version = version or p.least
+    why = p.previous and changes.understated(p.previous, version, p.changes["required_bump"])
+    if why:
+        raise E.UsageError(f"{why}: {changes.bump_reasons(p.changes)}",
+                           f"draft {p.least} or a higher version")
+    section = log.draft({**p.changes, "previous": p.previous}, version, day)
+    if not write:
+        click.echo(section, nl=False)
+        return
+    try:
+        path = log.insert(root, section, version)
+    except log.ChangelogError as exc:
+        raise E.UsageError(str(exc), "edit the section there, or draft another version") from None
+    click.echo(f"wrote the section [{version}] - {day} into {path}; edit it, then: "
+               f"geoevents build {version}")
 
 
 @main.command()

@@ -114,7 +114,7 @@ def build(root: Path | str, version: str, docs: Path | None = None,
           out: Path | None = None, previous: str | None = "latest") -> Built:
     """Build release ``version``; ``out`` writes elsewhere (for --check) and skips the index."""
     root = Path(root)
-    _check_version(version)
+    check_version(version)
     _check_project(root)
     if out is not None:
         return _build(root, version, docs, Path(out), previous, None)
@@ -155,7 +155,7 @@ def _dataset_folder(root: Path, create: bool = False) -> Path:
     return dataset
 
 
-def _check_version(version: str) -> None:
+def check_version(version: str) -> None:
     try:
         C.parse_version(version)
     except ValueError as exc:
@@ -323,51 +323,119 @@ def _with_sizes(dataset: Path, doc: dict) -> dict:
     return doc
 
 
+@dataclass
+class Refusal:
+    """One reason a release may not be built, with what to do about it."""
+
+    message: str
+    hint: str = ""
+    problems: pl.DataFrame | None = None
+    exit_code: int = EXIT_PROBLEMS
+
+
+@dataclass
+class Plan:
+    """What building ``version`` would do: every refusal, and the change list.
+
+    ``changes`` is None while the annotations have errors (nothing can be derived
+    from them); ``tables`` are the release tables the build would write."""
+
+    version: str | None
+    previous: str | None
+    result: object  # check.Result
+    date: str | None = None
+    tables: dict[str, pl.DataFrame] | None = None
+    changes: dict | None = None
+    refusals: list[Refusal] = field(default_factory=list)
+
+    @property
+    def least(self) -> str | None:
+        """The smallest version the change allows."""
+        if self.changes is None:
+            return None
+        return C.least_version(self.previous, self.changes["required_bump"])
+
+    def error(self) -> ReleaseError:
+        """Every refusal as one error (a single one keeps its own words and exit code)."""
+        if len(self.refusals) == 1:
+            r = self.refusals[0]
+            return ReleaseError(r.message, r.hint, r.problems, r.exit_code)
+        lines = [f"{self.version} cannot be released, for {len(self.refusals)} reasons:"]
+        for r in self.refusals:
+            lines.append(f"  - {r.message}")
+            if r.hint:
+                lines.append(f"    hint: {r.hint}")
+        found = [r.problems for r in self.refusals if r.problems is not None]
+        return ReleaseError("\n".join(lines), "", pl.concat(found) if found else None,
+                            max(r.exit_code for r in self.refusals))
+
+
+def plan(root: Path | str, version: str | None = None, previous: str | None = "latest",
+         listed: list[str] | None = None, quality_suite: bool = False) -> Plan:
+    """Everything a build of ``version`` checks, without writing anything.
+
+    With no ``version``, the plan is the change list of the working annotations
+    against the latest release and the least version it needs. ``listed`` (the
+    published versions) adds the refusals of a version already published or not
+    greater; ``quality_suite`` runs the data-quality suite the build runs."""
+    from geoevents import check
+
+    root = Path(root)
+    refusals: list[Refusal] = []
+    date = None
+    if version is not None:
+        if listed is not None:
+            refusals += _not_new(listed, version)
+        try:
+            date = changelog.release_date(root, version).isoformat()
+        except changelog.ChangelogError as exc:
+            refusals.append(Refusal(str(exc), "every release has its section in CHANGELOG.md; "
+                                    "'geoevents changelog' drafts it"))
+    result = check.run(root)
+    unfit = _problems_refusal(result)
+    refusals += unfit
+    prev = _previous(root, version, previous)
+    out = Plan(version, prev, result, date, refusals=refusals)
+    if result.errors.height:
+        return out  # nothing can be derived from annotations with errors
+    texts = _source_texts(root, result.tables["sources"])
+    out.tables = release_tables(result.tables, result.codebook, texts)
+    out.changes = _changes(root, prev, version, out.tables, result.codebook)
+    refusals += _change_refusals(out.changes, result.tables["retired"], version)
+    if quality_suite and not unfit:  # the suite would only repeat validate's findings
+        refusals += _quality_refusal(root, out)
+    return out
+
+
+def _not_new(listed: list[str], version: str) -> list[Refusal]:
+    try:
+        _check_new({"versions": [{"version": v} for v in listed]}, version)
+    except ReleaseError as exc:
+        return [Refusal(exc.message, exc.hint, exit_code=exc.exit_code)]
+    return []
+
+
 def _build(root: Path, version: str, docs: Path | None, target: Path, previous: str | None,
            doc: dict | None) -> Built:
     """Validate, derive and write; with ``doc`` (the index), commit through it."""
-    from geoevents import check
-
-    date = _release_date(root, version)
-    result = check.run(root)
-    _refuse_problems(result)
+    p = plan(root, version, previous)
+    if p.refusals:
+        raise p.error()
     _stage("validated")
-    texts = _source_texts(root, result.tables["sources"])
-    tables = release_tables(result.tables, result.codebook, texts)
-    prev = _previous(root, version, previous)
-    diff = _changes(root, prev, version, tables, result.tables["retired"], result.codebook)
-    counts = None
-    if prev:
-        counts = {n: f.height for n, f in read_release(dataset_dir(root) / prev).items()}
+    result, tables, prev, diff = p.result, p.tables, p.previous, p.changes
+    counts = _previous_counts(root, prev)
     try:
-        tmp = _write(target.parent, version, date, tables, diff, result, counts, docs)
+        tmp = _write(target.parent, version, p.date, tables, diff, result, counts, docs)
     except OSError as exc:
         raise from_os_error(exc, "write the release into") from None
     _stage("written")
     try:
-        _commit(tmp, target, version, date, doc, metadata.Project.of(result.tables["project"]).name)
+        _commit(tmp, target, version, p.date, doc,
+                metadata.Project.of(result.tables["project"]).name)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise from_os_error(exc, "publish the release into") from None
     return Built(version, target, prev, diff)
-
-
-def _release_date(root: Path, version: str) -> str:
-    try:
-        return changelog.release_date(root, version).isoformat()
-    except changelog.ChangelogError as exc:
-        raise ReleaseError(str(exc), "every release has its section in CHANGELOG.md") from None
-
-
-def _refuse_problems(result) -> None:
-    unchecked = result.problems.filter(pl.col("rule") == "unchecked")
-    if result.errors.height or unchecked.height:
-        raise ReleaseError(
-            f"the annotations have {result.errors.height} error(s) and {unchecked.height} "
-            "unchecked event(s): a release publishes only valid, checked data",
-            "run 'geoevents validate --strict' and fix what it reports",
-            problems=pl.concat([result.errors, unchecked]),
-        )
 
 
 def _commit(tmp: Path, target: Path, version: str, date: str, doc: dict | None,
@@ -391,34 +459,134 @@ def _commit(tmp: Path, target: Path, version: str, date: str, doc: dict | None,
     index.drop_journal(target.parent)
 
 
-def _previous(root: Path, version: str, previous: str | None) -> str | None:
+def _previous_counts(root: Path, prev: str | None) -> dict[str, int] | None:
+    if not prev:
+        return None
+    return {n: f.height for n, f in read_release(dataset_dir(root) / prev).items()}
+
+
+def _problems_refusal(result) -> list[Refusal]:
+    unchecked = result.problems.filter(pl.col("rule") == "unchecked")
+    if not (result.errors.height or unchecked.height):
+        return []
+    hint = "run 'geoevents validate' and fix what it reports"
+    if unchecked.height:
+        hint += "; sign off checked events with 'geoevents sign-off EVENT_ID --by CURATOR'"
+    return [Refusal(
+        f"the annotations have {result.errors.height} error(s) and {unchecked.height} "
+        "unchecked event(s): a release publishes only valid, checked data",
+        hint, problems=pl.concat([result.errors, unchecked]),
+    )]
+
+
+def _previous(root: Path, version: str | None, previous: str | None) -> str | None:
     if previous != "latest":
         return previous
-    older = [v for v in published(root) if C.parse_version(v) < C.parse_version(version)]
+    older = [v for v in published(root)
+             if version is None or C.parse_version(v) < C.parse_version(version)]
     return older[-1] if older else None
 
 
-def _changes(root, prev, version, tables, retired, codebook) -> dict:
+def _changes(root, prev, version, tables, codebook) -> dict:
     keys = {name: list(codebook.tables[name].primary_key) for name in codebook.release_tables}
     if prev is None:
         empty = {n: t.clear() for n, t in tables.items()}
-        diff = C.diff(empty, tables, keys)
-        return {"previous": None, "version": version, **diff}
+        return {"previous": None, "version": version, **C.diff(empty, tables, keys)}
     old = read_release(dataset_dir(root) / prev)
-    diff = {"previous": prev, "version": version, **C.diff(old, tables, keys)}
+    return {"previous": prev, "version": version, **C.diff(old, tables, keys)}
+
+
+def _change_refusals(diff: dict, retired: pl.DataFrame, version: str | None) -> list[Refusal]:
+    out = []
+    prev = diff["previous"]
     gone = set(diff["tables"].get("events", {}).get("removed", []))
     retired_ids = set(retired.filter(pl.col("table") == "events").get_column("retired_id"))
     vanished = sorted(gone - retired_ids)
     if vanished:
-        raise ReleaseError(
+        out.append(Refusal(
             f"event IDs of {prev} vanish without being retired: {', '.join(vanished)}",
             "published IDs are stable forever: restore them, or retire them in "
             "annotations/retired.csv with a reason (and the ID that replaces them)",
-        )
-    why = C.understated(prev, version, diff["required_bump"])
+        ))
+    why = prev and version and C.understated(prev, version, diff["required_bump"])
     if why:
-        raise ReleaseError(why, f"{C.bump_reasons(diff)}; build the version the change needs")
-    return diff
+        least = C.least_version(prev, diff["required_bump"])
+        out.append(Refusal(f"{why}: {C.bump_reasons(diff)}",
+                           f"build {least} or a higher version (with its CHANGELOG.md section)"))
+    return out
+
+
+def _quality_refusal(root: Path, p: Plan) -> list[Refusal]:
+    report = quality.run(p.tables, p.result.codebook, _previous_counts(root, p.previous), None,
+                         citations=p.result.tables["citations"])
+    if report["success"]:
+        return []
+    return [Refusal("the data-quality suite failed: " + _failed_expectations(report),
+                    "the suite checks what validate should have caught: report it")]
+
+
+def dry_run(root: Path | str, version: str) -> tuple[Plan, list[str]]:
+    """Every refusal a build of ``version`` would meet, and its change list; nothing is
+    written, not even the build lock (a build in progress is reported as a note)."""
+    root = Path(root)
+    check_version(version)
+    _check_project(root)
+    notes, listed = [], []
+    dataset = _dataset_folder(root)
+    if dataset.is_dir():
+        doc = index.read(dataset)
+        index.verify_all(dataset, doc)
+        listed = index.versions(doc)
+        leftovers = sorted(p.name for p in dataset.glob(".tmp-*"))
+        if (dataset / index.JOURNAL).exists() or leftovers:
+            notes.append("an interrupted build left files in dataset/: the build finishes or "
+                         "removes them first")
+    return plan(root, version, listed=listed, quality_suite=True), notes
+
+
+#: names ``diff`` takes besides versions: the latest release, the working annotations
+LATEST, WORKING = "LATEST", "."
+
+
+def status(root: Path | str) -> Plan:
+    """The working annotations against the latest release: problems, change list, and
+    the least version the change needs (the releases verified first)."""
+    root = Path(root)
+    _check_project(root)
+    dataset = _dataset_folder(root)
+    if dataset.is_dir():
+        index.verify_all(dataset, index.read(dataset))
+    return plan(root)
+
+
+def compare(root: Path | str, old: str, new: str) -> dict:
+    """The change list from ``old`` to ``new``: each a published version, LATEST or
+    ``.`` (the working annotations of ``root``)."""
+    root = Path(root)
+    sides = [_side(root, name) for name in (old, new)]
+    (before, before_keys, old), (after, after_keys, new) = sides
+    return {"previous": old, "version": new,
+            **C.diff(before, after, before_keys | after_keys)}
+
+
+def _side(root: Path, name: str) -> tuple[dict, dict, str]:
+    if name == WORKING:
+        p = status(root)
+        if p.tables is None:
+            raise ReleaseError(
+                f"the working annotations have {p.result.errors.height} error(s): a change list "
+                "is drawn from annotations without errors",
+                "run 'geoevents validate' and fix what it reports", p.result.errors)
+        codebook = p.result.codebook
+        keys = {n: list(codebook.tables[n].primary_key) for n in codebook.release_tables}
+        return p.tables, keys, "working annotations"
+    if name.upper() == LATEST:
+        versions = published(root)
+        if not versions:
+            raise ReleaseError(f"there is no release in {dataset_dir(root)} yet",
+                               "build one first: geoevents build 1.0.0", exit_code=EXIT_USAGE)
+        name = versions[-1]
+    return read_verified(root, name), release_keys(root, name), name
 
 
 def _source_texts(root: Path, sources: pl.DataFrame) -> dict[str, str]:

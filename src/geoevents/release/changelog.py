@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -48,3 +49,81 @@ def _read(path: Path, root: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ChangelogError(f"CHANGELOG.md is not UTF-8 (byte {exc.start})") from None
+
+
+#: IDs listed by name in a drafted line; beyond that, a count
+SHOWN = 20
+
+
+def draft(changes: dict, version: str, date: str) -> str:
+    """A CHANGELOG.md section from a change list, for the curator to edit: what was
+    added, changed and removed, table by table, with the IDs."""
+    from geoevents.release.changes import count
+
+    kinds = {"added": [], "changed": [], "removed": []}
+    for kind, heading in (("added", "added"), ("removed", "removed"), ("retyped", "changed")):
+        fields = changes["fields"][kind]
+        if fields:
+            kinds[heading].append(f"{count(len(fields), 'fields')} {kind}: "
+                                  f"{_ids([(f, None) for f in fields])}.")
+    for table, t in sorted(changes["tables"].items(), key=lambda kv: (kv[0] != "events", kv[0])):
+        for kind in ("added", "changed", "removed"):
+            rows = t.get(kind) or []
+            if not rows:
+                continue
+            if kind == "changed":
+                ids = [(r["id"], ", ".join(sorted(r["fields"]))) for r in rows]
+            else:
+                ids = [(r, None) for r in rows]
+            kinds[kind].append(f"{count(len(rows), table)}: {_ids(ids)}.")
+    lines = [f"## [{version}] - {date}", ""]
+    if changes.get("previous") is None:
+        lines += ["First release.", ""]
+    for kind in ("added", "changed", "removed"):
+        if kinds[kind]:
+            lines += [f"### {kind.capitalize()}", "", *(f"- {item}" for item in kinds[kind]), ""]
+    if not any(kinds.values()):
+        lines += ["No table changed.", ""]
+    return "\n".join(lines)
+
+
+def _ids(items: list[tuple[str, str | None]]) -> str:
+    """`a`, `b` (date, status) and 3 more."""
+    shown = ", ".join(f"`{i}`" + (f" ({detail})" if detail else "") for i, detail in items[:SHOWN])
+    return shown + (f" and {len(items) - SHOWN} more" if len(items) > SHOWN else "")
+
+
+def insert(root: Path, section: str, version: str) -> Path:
+    """Put ``section`` into CHANGELOG.md, newest first: under [Unreleased] if there is
+    one, else above the newest release; every other byte is kept. The file is
+    replaced whole (a temporary file renamed over it), never written half-way."""
+    path = Path(root) / "CHANGELOG.md"
+    text = _read(path, Path(root)) if os.path.lexists(path) else "# Changelog\n\n"
+    if any(m["version"] == version for m in SECTION.finditer(text)):
+        raise ChangelogError(f"CHANGELOG.md already has a section for {version}")
+    heads = [m.start() for m in re.finditer(r"^## \[", text, re.MULTILINE)]
+    unreleased = re.search(r"^## \[Unreleased\][^\n]*$", text, re.MULTILINE | re.IGNORECASE)
+    after = [h for h in heads if unreleased is None or h > unreleased.start()]
+    if after:
+        at = after[0]
+    else:
+        at = len(text)
+        if not text.endswith("\n\n"):
+            section = ("\n" if text.endswith("\n") else "\n\n") + section
+    _replace(path, text[:at] + section.rstrip("\n") + "\n\n" + text[at:] if after
+             else text[:at] + section)
+    return path
+
+
+def _replace(path: Path, text: str) -> None:
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=".CHANGELOG.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

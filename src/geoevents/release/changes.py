@@ -104,17 +104,46 @@ def _required(fields: dict, tables: dict) -> str:
 
 
 def bump_reasons(changes: dict) -> str:
-    """Why the change needs the bump it needs, in words: '3 events added, 1 field added'."""
+    """What changed, in words: '3 events added, 1 event changed, 1 field added (events.x)'."""
     parts = []
     for kind in ("removed", "retyped", "added"):
         fields = changes["fields"][kind]
         if fields:
-            parts.append(f"{len(fields)} field(s) {kind} ({', '.join(fields[:5])})")
-    for table, t in sorted(changes["tables"].items()):
+            shown = ", ".join(f.split(":")[0] for f in fields[:5]) + (", ..." if len(fields) > 5 else "")
+            parts.append(f"{count(len(fields), 'field')} {kind} ({shown})")
+    for table, t in sorted(changes["tables"].items(), key=lambda kv: (kv[0] != "events", kv[0])):
         for kind in ("added", "removed", "changed"):
             if t.get(kind):
-                parts.append(f"{len(t[kind])} {table} row(s) {kind}")
+                parts.append(f"{count(len(t[kind]), table)} {kind}")
     return ", ".join(parts) or "nothing changed"
+
+
+def count(n: int, plural: str) -> str:
+    """'1 event', '3 events', '2 errata rows': a table's name is its plural."""
+    if plural.endswith("s"):
+        return f"{n} {plural[:-1] if n == 1 else plural}"
+    return f"{n} {plural} row{'s' * (n != 1)}"
+
+
+def least_version(previous: str | None, required: str) -> str:
+    """The smallest version after ``previous`` that the change allows (1.0.0 for a first)."""
+    if previous is None:
+        return "1.0.0"
+    major, minor, patch = parse_version(previous)
+    if required == "major":
+        return f"{major + 1}.0.0"
+    if required == "minor":
+        return f"{major}.{minor + 1}.0"
+    return f"{major}.{minor}.{patch + 1}"
+
+
+def explain(changes: dict) -> str:
+    """The bump a change needs, with its reasons: '3 events added: at least 1.2.0'."""
+    previous = changes.get("previous")
+    if previous is None:
+        return f"first release ({bump_reasons(changes)}): any version, 1.0.0 by convention"
+    least = least_version(previous, changes["required_bump"])
+    return f"{bump_reasons(changes)} since {previous}: at least {least} ({changes['required_bump']})"
 
 
 def understated(previous: str, version: str, required: str) -> str | None:
@@ -131,6 +160,12 @@ def understated(previous: str, version: str, required: str) -> str | None:
 def to_text(changes: dict) -> str:
     lines = [f"previous: {changes.get('previous')}  version: {changes.get('version')}",
              f"required bump: {changes['required_bump']}"]
+    return "\n".join(lines + listing(changes))
+
+
+def listing(changes: dict) -> list[str]:
+    """One line per field and row added, removed or changed."""
+    lines = []
     for kind in ("added", "removed", "retyped"):
         for f in changes["fields"][kind]:
             lines.append(f"field {kind}: {f}")
@@ -142,4 +177,4 @@ def to_text(changes: dict) -> str:
         for c in t.get("changed", []):
             for field, v in c["fields"].items():
                 lines.append(f"{table}: {c['id']}: {field}: {v['old']!r} -> {v['new']!r}")
-    return "\n".join(lines)
+    return lines
