@@ -83,8 +83,12 @@ def test_init_scaffolds_a_valid_project(tmp_path):
     result = invoke("init", str(target))
     assert result.exit_code == 0, result.output
     for rel in ("seeds/sources.yaml", "annotations/actors.csv", "annotations/events.yaml",
-                "schemas/tables.yaml", "schemas/plover.yaml", "schemas/json/events.schema.json"):
+                "schemas/tables.yaml", "schemas/plover.yaml", "schemas/json/events.schema.json",
+                "CHANGELOG.md", "LICENSE-DATA", "docs/curation-guide.md", ".gitignore"):
         assert (target / rel).is_file(), rel
+    assert (target / "CHANGELOG.md").read_text().endswith("\n## [Unreleased]\n")
+    assert "dataset/.build.lock" in (target / ".gitignore").read_text().splitlines()
+    assert "names in data_license" in (target / "LICENSE-DATA").read_text()
     found = geoevents.validate(target)
     assert sorted(found.select("rule", "file", "field").iter_rows()) == [
         ("placeholder", "geoevents.yaml", f) for f in
@@ -97,6 +101,20 @@ def test_init_scaffolds_a_valid_project(tmp_path):
     assert invoke("validate", "--root", str(target)).exit_code == 0
     again = invoke("init", str(target))
     assert again.exit_code == 2 and "not an empty folder" in again.output
+
+
+def test_init_names_the_data_licence_it_is_given(tmp_path):
+    result = invoke("init", str(tmp_path / "a"), "--data-license", "CC0-1.0")
+    assert result.exit_code == 0, result.output
+    licence = " ".join((tmp_path / "a" / "LICENSE-DATA").read_text().split())
+    assert ("licensed under Creative Commons Zero v1.0 Universal (CC0-1.0): "
+            "https://spdx.org/licenses/CC0-1.0.html." in licence)
+    assert 'data_license: "CC0-1.0"' in (tmp_path / "a" / "geoevents.yaml").read_text()
+    found = geoevents.validate(tmp_path / "a")
+    assert "data_license" not in set(found.get_column("field"))
+    wrong = invoke("init", str(tmp_path / "b"), "--data-license", "cc0-1.0")
+    assert wrong.exit_code == 2 and "did you mean 'CC0-1.0'?" in wrong.output
+    assert not (tmp_path / "b").exists()
 
 
 def test_project_codebook_is_used(project, tmp_path):

