@@ -84,7 +84,7 @@ def test_init_scaffolds_a_valid_project(tmp_path):
     assert result.exit_code == 0, result.output
     for rel in ("seeds/sources.yaml", "annotations/actors.csv", "annotations/events.yaml",
                 "schemas/tables.yaml", "schemas/plover.yaml", "schemas/json/events.schema.json",
-                "CHANGELOG.md", "LICENSE-DATA", "docs/curation-guide.md", ".gitignore"):
+                "CHANGELOG.md", "LICENSE-DATA", "annotations/README.md", ".gitignore"):
         assert (target / rel).is_file(), rel
     assert (target / "CHANGELOG.md").read_text().endswith("\n## [Unreleased]\n")
     assert "dataset/.build.lock" in (target / ".gitignore").read_text().splitlines()

@@ -39,7 +39,7 @@ README = """\
 
 Source texts go in `seeds/` (never edited) and are described in `seeds/sources.yaml`.
 Annotations go in `annotations/`: registries as CSV, events as YAML.
-The codebook in use is `schemas/`; how this corpus is coded is `docs/curation-guide.md`.
+The codebook in use is `schemas/`; how this corpus is coded is `annotations/README.md`, the curation guide.
 
     geoevents validate                          # every problem, with file, line and field
     geoevents source add seeds/TEXT.txt         # register a source text (sha256, language)
@@ -180,7 +180,7 @@ def init(directory: Path, data_license: str | None = None) -> list[Path]:
     write("README.md", README)
     write("CHANGELOG.md", CHANGELOG)
     write("LICENSE-DATA", licence_text(data_license))
-    write("docs/curation-guide.md", GUIDE)
+    write("annotations/README.md", GUIDE)
     write(".gitignore", GITIGNORE)
     project = codebook.tables["project"]
     write(project.location, project_file(project, directory.resolve().name, data_license))
