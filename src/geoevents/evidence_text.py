@@ -391,10 +391,10 @@ def _read_source(root: Path, seeds: Path, rec: dict) -> tuple[bytes | None, dict
 def _hash_hint(name: str, digest: str) -> str:
     """The two ways a file and its record disagree, and the fix of each."""
     return (f"a text in seeds/ is never edited: if its bytes changed by accident, restore "
-            f"the original ones; if it is a new text, let the command register it (remove "
-            f"this record, then run: geoevents source add seeds/{name}) or write "
-            f"sha256: {digest}; a corrected text is a new source: give it another name and "
-            "add it with that command")
+            f"the original ones; if it is a new text, register it: remove this record and run "
+            f"geoevents source add seeds/{name} (it writes the record with the sha256), or "
+            f"write sha256: {digest} here; a corrected text is a new source: give it another "
+            "name and add it with geoevents source add")
 
 
 def _path_problem(name: str) -> str | None:
