@@ -312,6 +312,32 @@ def test_a_sources_file_that_cannot_be_read_is_left_alone(project, text):
         "hint: run geoevents validate and fix what it reports, then add the source again"]
 
 
+def test_a_sources_file_that_goes_on_after_its_list_is_left_alone(project, text):
+    project.append(SOURCES, "...\n")
+    assert refused(project, text, code=1) == [
+        "error: seeds/sources.yaml goes on after its list (line 13: '...'): a record appended "
+        "there would not be one of the list",
+        "hint: end the file with its list of records, then add the source again"]
+
+
+def test_a_last_value_that_keeps_trailing_lines_is_left_alone(project, text):
+    project.edit(SOURCES, "rights: Test text written for the geoevents test suite.",
+                 "rights: |+\n    Test text.")
+    assert refused(project, text, code=1)[0] == (
+        "error: a record appended to seeds/sources.yaml would not read back as written, or "
+        "would change the record before it")
+
+
+def test_a_flow_list_of_records_is_left_alone(fresh, text):
+    (fresh / SOURCES).write_text('[{source_id: a, file: a.txt}]\n', encoding="utf-8")
+    result = invoke("source", "add", "--root", fresh, text)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "error: the records of seeds/sources.yaml are written as a flow list ([...]); a record "
+        "is appended to a block list only")
+    assert not (fresh / "seeds/crue.txt").exists()
+
+
 # --- then validate ----------------------------------------------------------------
 
 

@@ -368,7 +368,7 @@ def _appended(root: Path, old: str | None, node, record: dict[str, str],
         return _in_place_of_empty_list(old, node, record, table, newline)
     indent = 0
     if node is not None:  # a block list: the record goes after its last one
-        _nothing_after(old, node)
+        _nothing_after(old, node, table.location)
         indent = node.start_mark.column
     sep = newline if old and not old.endswith(("\n", "\r")) else ""
     lines = (old + sep).splitlines()
@@ -393,23 +393,23 @@ def _in_place_of_empty_list(old: str, node, record, table: Table, newline: str):
     """``[]`` (as geoevents init writes it) becomes the block list of one record."""
     if node.value:
         raise ProblemsFound(
-            "the records of the sources file are written as a flow list ([...]); a record "
+            f"the records of {table.location} are written as a flow list ([...]); a record "
             "is appended to a block list only",
             "write each record as a block ('- source_id: ...' lines), then add the source again")
     start, end = node.start_mark.index, node.end_mark.index
     if old[start:end] != "[]":
-        raise ProblemsFound("the sources file's empty list is not written '[]'",
+        raise ProblemsFound(f"the empty list of {table.location} is not written '[]'",
                             "write the empty list as [] on a line of its own")
     text = _record_text(record, table, node.start_mark.column, newline, first_indent=False)
     return old[:start] + text + old[end:], node.start_mark.line + 1
 
 
-def _nothing_after(old: str, node) -> None:
+def _nothing_after(old: str, node, location: str) -> None:
     """Only blank and comment lines follow the list: a record appended is one of it."""
     for line in old[node.end_mark.index:].splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
             raise ProblemsFound(
-                f"the sources file goes on after its list (line {node.end_mark.line + 1}: "
+                f"{location} goes on after its list (line {node.end_mark.line + 1}: "
                 f"{line.strip()[:40]!r}): a record appended there would not be one of the list",
                 "end the file with its list of records, then add the source again")
 
@@ -438,8 +438,12 @@ def _check_result(new: str, records, record: dict[str, str], location: str):
     node = yaml.compose(new, Loader=yaml.SafeLoader)
     after, issues = yamlio.to_records(node)
     expected = [r.values for r in records] + [record]
-    if issues or [r.values for r in after] != expected:
-        raise RuntimeError(f"the record appended to {location} does not read back as written")
+    if issues or [r.values for r in after] != expected:  # a '|+' block at the end keeps lines
+        raise ProblemsFound(
+            f"a record appended to {location} would not read back as written, or would change "
+            "the record before it",
+            "end the file's last value plainly (not with a '|+' or '>+' block), then add the "
+            "source again")
     return after
 
 
