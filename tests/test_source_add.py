@@ -315,8 +315,8 @@ def test_a_sources_file_that_cannot_be_read_is_left_alone(project, text):
 def test_a_sources_file_that_goes_on_after_its_list_is_left_alone(project, text):
     project.append(SOURCES, "...\n")
     assert refused(project, text, code=1) == [
-        "error: seeds/sources.yaml goes on after its list (line 13: '...'): a record appended "
-        "there would not be one of the list",
+        ("error: seeds/sources.yaml goes on after its list (line 13: '...'): a record appended "
+        "there would not be one of the list"),
         "hint: end the file with its list of records, then add the source again"]
 
 
