@@ -633,6 +633,10 @@ def test_source_missing(project):
 def test_source_hash(project):
     project.append("seeds/sample_zh.txt", "edited\n")
     assert only(project, "source-hash") == {(SOURCES, 4, "sha256")}
+    hint = project.problems()[0]["hint"]
+    # both causes: bytes changed by accident, or a new text under an old record
+    assert "restore the original ones" in hint
+    assert "geoevents source add seeds/sample_zh.txt" in hint
 
 
 def test_no_citation(project):
@@ -910,6 +914,9 @@ def test_source_unregistered(project):
     project.write("seeds/.gitkeep", "")
     assert only(project, "source-unregistered") == {("seeds/extra.txt", None, None),
                                                     ("seeds/more/other.txt", None, None)}
+    hints = {p["file"]: p["hint"] for p in project.problems()}
+    assert hints["seeds/more/other.txt"].startswith(
+        "register it: geoevents source add seeds/more/other.txt")
 
 
 def test_a_source_named_by_another_spelling_is_registered(project):
@@ -939,6 +946,20 @@ def test_placeholder(project):
     project.edit(PROJECT, "title: A fixture corpus", 'title: "TODO: the title"')
     project.edit(PROJECT, "keywords: [tests]", 'keywords: [tests, "TODO: more"]')
     assert only(project, "placeholder") == {(PROJECT, 3, "title"), (PROJECT, 5, "keywords")}
+
+
+def test_placeholder_in_the_sources_file(project):
+    project.edit(SOURCES, "title_en: KCNA report", 'title_en: "TODO: title_en"')
+    assert only(project, "placeholder") == {(SOURCES, 7, "title_en")}
+
+
+def test_placeholder_in_a_source_date_kind_or_flag_is_one_problem_each(project):
+    # not also date-format, vocabulary and type problems of the same values
+    project.edit(SOURCES, 'published: "2023-09-14"', 'published: "TODO: published"')
+    project.edit(SOURCES, "kind: news", 'kind: "TODO: kind"')
+    project.edit(SOURCES, "machine_generated: false", "machine_generated: TODO")
+    assert only(project, "placeholder") == {(SOURCES, 9, "published"), (SOURCES, 10, "kind"),
+                                            (SOURCES, 11, "machine_generated")}
 
 
 def test_placeholder_is_not_also_a_vocabulary_or_pattern_problem(project):

@@ -118,6 +118,59 @@ def init(directory: Path, data_license: str | None) -> None:
                f"seeds/FILE --root {directory}', then 'geoevents validate --root {directory}'")
 
 
+@main.group()
+def source() -> None:
+    """Register source texts (seeds/ and seeds/sources.yaml)."""
+
+
+@source.command("add")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="The annotation project.")
+@click.option("--id", "source_id", default=None,
+              help="The source's ID (a lowercase slug); default: from the file name.")
+@click.option("--language", default=None,
+              help="ISO 639-1 code of the text's language; default: guessed from the text.")
+@click.option("--title", default=None,
+              help="Title in the original language; default: the text's first line.")
+@click.option("--set", "values", multiple=True, metavar="FIELD=VALUE",
+              help="Any other field of the record (repeatable), e.g. --set publisher=KCNA.")
+def source_add(file: Path, root: Path, source_id: str | None, language: str | None,
+               title: str | None, values: tuple[str, ...]) -> None:
+    """Register FILE as a source: copy it into seeds/ if it is not there, and append
+    its record (sha256, language, ID, title, placeholders) to seeds/sources.yaml."""
+    from geoevents import sources
+
+    given = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise E.UsageError(f"--set {item!r} is not FIELD=VALUE",
+                               "for example --set publisher=KCNA")
+        given[name.strip()] = value
+    if title is not None:
+        given["title"] = title
+    added = sources.add(root, file, source_id=source_id, language=language, values=given)
+    if added.copied_from is not None:
+        click.echo(f"copied {added.copied_from} to seeds/{added.file}")
+    if added.created:
+        click.echo(f"created {added.location}")
+    first, last = added.lines
+    click.echo(f"registered seeds/{added.file} as source {added.source_id} in "
+               f"{added.location} (lines {first}-{last}):")
+    width = max(len(name) for name in added.values)
+    for name, value in added.values.items():
+        click.echo(f"  {name:<{width}}  {value}")
+    if added.language_guessed:
+        code, confidence = added.language_guessed
+        click.echo(f"language {code} is a guess ({confidence:.0%} sure): if it is wrong, "
+                   f"correct it in {added.location}")
+    if added.todo:
+        click.echo(f"left to fill in ({added.location}): " + ", ".join(
+            f"{name} (line {line})" for name, line in added.todo.items()))
+    click.echo(f"next: geoevents validate --root {root}")
+
+
 @main.command()
 @click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Use this project's schemas/ (default: the packaged codebook).")

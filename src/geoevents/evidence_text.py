@@ -295,8 +295,7 @@ def read_sources(root: Path, sources: pl.DataFrame) -> tuple[pl.DataFrame, pl.Da
         if rec["sha256"] and digest != rec["sha256"]:
             found.append(_problem(rec, "source-hash", "sha256",
                                   f"seeds/{rec['file']} has sha256 {digest}, not the recorded one",
-                                  "a source is never edited: restore the original bytes; if the "
-                                  "source itself changed, add it as a new source",
+                                  _hash_hint(rec["file"], digest),
                                   value=rec["sha256"]))
         text, problem = _decode(data, rec)
         if problem:
@@ -387,6 +386,15 @@ def _read_source(root: Path, seeds: Path, rec: dict) -> tuple[bytes | None, dict
         return None, _problem(rec, "source-path", "file", f"seeds/{name} grows while read",
                               "leave the sources alone while geoevents reads them")
     return data, None
+
+
+def _hash_hint(name: str, digest: str) -> str:
+    """The two ways a file and its record disagree, and the fix of each."""
+    return (f"a text in seeds/ is never edited: if its bytes changed by accident, restore "
+            f"the original ones; if it is a new text, register it: remove this record and run "
+            f"geoevents source add seeds/{name} (it writes the record with the sha256), or "
+            f"write sha256: {digest} here; a corrected text is a new source: give it another "
+            "name and add it with geoevents source add")
 
 
 def _path_problem(name: str) -> str | None:

@@ -101,7 +101,8 @@ RULES: dict[str, tuple[str, str]] = {
                                      "by another curator than its annotator")),
     # the project file
     "project-file": (ERROR, "the project has its project file, geoevents.yaml"),
-    "placeholder": (ERROR, "the project file holds no placeholder geoevents init wrote"),
+    "placeholder": (ERROR, ("the project and sources files hold no placeholder (TODO: ...) "
+                            "that geoevents init or source add wrote")),
 }
 
 

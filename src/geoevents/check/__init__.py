@@ -84,7 +84,7 @@ def run(root: Path | str = ".") -> Result:
     problems = _refine_lines(P.combine(found), raw)
     problems = _collapse_missing_columns(_drop_cascades(problems), raw)
     problems = text.without_cascades(problems)
-    problems = project.without_cascades(problems, codebook.tables["project"].location)
+    problems = project.without_cascades(problems)
     return Result(tables=tables, problems=problems, codebook=codebook)
 
 

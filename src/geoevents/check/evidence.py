@@ -69,9 +69,9 @@ def unregistered(root: Path, sources: pl.DataFrame, location: str) -> pl.DataFra
             rows.append({
                 "rule": "source-unregistered", "file": f"seeds/{rel}", "line": None,
                 "message": f"seeds/{rel} is in seeds/ but no record of {location} names it",
-                "hint": f"register it: add a record to {location} with file: {rel}, its "
-                        f"sha256 (sha256sum seeds/{rel}), language, title, publisher, date, "
-                        "kind and rights; or move the file out of seeds/ if it is no source",
+                "hint": f"register it: geoevents source add seeds/{rel} (it appends its record "
+                        f"to {location}, with placeholders for what to fill in); or move the "
+                        "file out of seeds/ if it is no source",
             })
     return P.make(rows)
 
