@@ -61,7 +61,7 @@ def init(directory: Path) -> list[Path]:
     write("README.md", README)
     project = codebook.tables["project"]
     write(project.location, project_file(project, directory.resolve().name))
-    write("seeds/sources.yaml", SOURCES)
+    write("seeds/sources.yaml", jsonschema.schema_line("seeds/sources.yaml", "sources") + SOURCES)
     for name in ("curators", "actors", "locations"):
         header = codebook.tables[name].names
         write(f"annotations/{name}.csv", ",".join(header) + "\n")
