@@ -25,7 +25,7 @@ from geoevents import scaffold
 from geoevents.check import eventtypes
 from geoevents.codebook import Field, Table, load_codebook
 from geoevents.codebook import jsonschema as js
-from geoevents.normalise import cast, parse
+from geoevents.normalise import FALSE, TRUE, cast, parse
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"
@@ -269,12 +269,29 @@ def test_the_broken_files_are_what_validate_refuses_and_the_unusual_ones_it_acce
     assert project.found() == set()
 
 
-def test_a_sources_file_with_a_date_that_does_not_exist_fails(tmp_path):
+def test_a_sources_file_fails_for_a_day_that_does_not_exist_and_passes_with_yes(tmp_path):
     good = (DATA / "valid" / "seeds" / "sources.yaml").read_text(encoding="utf-8")
-    (tmp_path / "sources.yaml").write_text(good.replace('"2023-09-14"', '"2023-09-31"'),
-                                           encoding="utf-8")
-    assert check_jsonschema(SCHEMAS / "sources.schema.json", tmp_path / "sources.yaml") == {
-        "sources.yaml": {("$[0].published", "pattern")}}
+    (tmp_path / "bad.yaml").write_text(good.replace('"2023-09-14"', '"2023-09-31"'),
+                                       encoding="utf-8")
+    # YAML 1.2 reads yes as a string, validate as true; an unquoted day is text to both
+    (tmp_path / "odd.yaml").write_text(good.replace('"2023-09-14"', "2023-09-14").replace(
+        "machine_generated: false", "machine_generated: yes"), encoding="utf-8")
+    assert check_jsonschema(SCHEMAS / "sources.schema.json", tmp_path / "bad.yaml",
+                            tmp_path / "odd.yaml") == {
+        "bad.yaml": {("$[0].published", "pattern")}, "odd.yaml": set()}
+
+
+def test_the_boolean_words_are_the_ones_validate_reads():
+    assert sorted(js.BOOLEAN_WORDS) == sorted(TRUE + FALSE)
+    values = ["true", "True", "TRUE", " yes ", "Yes", "no", "NO", "false", "nope", "y", "n",
+              "1", "0", "t", "f", "", "yes no", "truefalse"]
+    table = Table("t", "t", "", (Field("flag", type="boolean"),), ("flag",))
+    frame = pl.DataFrame({"flag": values}, schema={"flag": pl.String})
+    typed, _ = cast(frame.with_columns(_file=pl.lit("t.csv"), _line=pl.int_range(pl.len())),
+                    table)
+    casts = {v for v, b in zip(values, typed["flag"].to_list(), strict=True) if b is not None}
+    assert casts == {v for v in values if schema_accepts(v, js.JSON_TYPES["boolean"])}
+    assert casts == {"true", "True", "TRUE", " yes ", "Yes", "no", "NO", "false"}
 
 
 # --- the dates: the schema's patterns and validate's parser agree ------------------------

@@ -52,13 +52,19 @@ EDTF = rf"^(?:{SIDE}(?:/(?:{SIDE}|\.\.)?)?|(?:\.\.)?/{SIDE})$"
 #: a date field: a day of the calendar, YYYY-MM-DD (validate strips blanks around it)
 ISO_DAY = rf"^\s*{DAY}\s*$"
 
+#: the words validate reads as true or false (normalise.TRUE, FALSE), in any case,
+#: blanks around; an unquoted true is a boolean to YAML, yes a string (YAML 1.2)
+BOOLEAN_WORDS = ("true", "yes", "false", "no")
+BOOLEAN_TEXT = r"^\s*(?:{})\s*$".format(
+    "|".join("".join(f"[{c.upper()}{c}]" for c in word) for word in BOOLEAN_WORDS))
+
 JSON_TYPES = {
     "string": {"type": "string"},
     # a year left unquoted is a number to YAML, and validate reads its digits
     "edtf": {"type": ["string", "integer"], "pattern": EDTF, "minimum": 1000, "maximum": 9999},
     "integer": {"type": ["integer", "string"], "pattern": r"^[0-9]+$"},
     "number": {"type": ["number", "string"]},
-    "boolean": {"type": ["boolean", "string"], "enum": [True, False, "true", "false"]},
+    "boolean": {"type": ["boolean", "string"], "pattern": BOOLEAN_TEXT},
     "date": {"type": "string", "pattern": ISO_DAY},
 }
 
