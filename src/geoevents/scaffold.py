@@ -184,7 +184,7 @@ def init(directory: Path, data_license: str | None = None) -> list[Path]:
     write(".gitignore", GITIGNORE)
     project = codebook.tables["project"]
     write(project.location, project_file(project, directory.resolve().name, data_license))
-    write("seeds/sources.yaml", SOURCES)
+    write("seeds/sources.yaml", jsonschema.schema_line("seeds/sources.yaml", "sources") + SOURCES)
     for name in ("curators", "actors", "locations"):
         header = codebook.tables[name].names
         write(f"annotations/{name}.csv", ",".join(header) + "\n")
