@@ -373,8 +373,8 @@ def test_a_new_project_with_a_registered_source_reports_only_placeholders(fresh,
     found = problems(fresh)
     assert {f for f in found if f[1] == SOURCES} == {
         ("placeholder", SOURCES, line, field) for field, line in [
-            ("title_en", 18), ("publisher", 19), ("published", 20), ("kind", 21),
-            ("machine_generated", 22), ("rights", 23)]}
+            ("title_en", 19), ("publisher", 20), ("published", 21), ("kind", 22),
+            ("machine_generated", 23), ("rights", 24)]}
     assert {rule for rule, *_ in found} == {"placeholder"}
 
 
