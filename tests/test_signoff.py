@@ -137,6 +137,18 @@ def test_yaml_added_to_a_file_without_a_final_line_break(project):
         [last + b"\r\n", b"  checked_by: tester\r\n", b'  checked_on: "2024-01-02"'])]
 
 
+def test_yaml_one_field_replaced_the_other_added(project):
+    add_second_curator(project)
+    project.edit(YAML, '  checked_on: "2023-10-01"\n', "")
+    before = read(project, YAML)
+    result = sign(project, VOSTOCHNY, "--by", "second", "--on", "2024-01-02", "--force")
+    assert result.exit_code == 0, result.output
+    assert changes(before, read(project, YAML)) == [
+        ("replace", [b"  checked_by: tester\n"], [b"  checked_by: second\n"]),
+        ("insert", [], [b'  checked_on: "2024-01-02"\n'])]
+    assert project.found() == set()
+
+
 def test_several_events_of_one_file_are_one_write(project, monkeypatch):
     project.edit(YAML, YAML_CHECK, "")
     add_talks(project)
