@@ -94,6 +94,49 @@ def validate(root: Path, fmt: str, strict: bool) -> None:
     sys.exit(EXIT_PROBLEMS if failing.height else EXIT_VALID)
 
 
+@main.command("sign-off")
+@click.argument("event_ids", nargs=-1, metavar="EVENT_ID...")
+@click.option("--by", "curator", required=True, metavar="CURATOR",
+              help="The curator who checked the events (a curator_id of the curators table).")
+@click.option("--on", "day", metavar="YYYY-MM-DD", default=None,
+              help="The day of the check (default: today, the UTC date).")
+@click.option("--all-clean", is_flag=True,
+              help="Sign off every event not yet checked that has no error; list the others.")
+@click.option("--force", is_flag=True,
+              help="Sign off again named events already checked (their check is replaced).")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="The annotation project.")
+def sign_off(event_ids: tuple[str, ...], curator: str, day: str | None, all_clean: bool,
+             force: bool, root: Path) -> None:
+    """Write checked_by and checked_on into each event's record, changing nothing else.
+
+    Refuses (and writes nothing) if any event named is unknown, has errors, is
+    checked already (unless --force), or, when geoevents.yaml sets distinct_checker:
+    true, was annotated by CURATOR; refuses a CURATOR the curators table lacks.
+    """
+    from geoevents import signoff
+
+    try:
+        done = signoff.sign_off(root, event_ids, by=curator, on=day, all_clean=all_clean,
+                                force=force)
+    except signoff.Refused as exc:
+        for refusal in exc.refusals:
+            click.echo(refusal.text())
+        raise
+    for s in done.signed:
+        click.echo(f"signed off {s.event_id} ({s.file}, line {s.line})")
+    for refusal in done.skipped:
+        click.echo(f"skipped {refusal.text()}")
+    if done.already_checked:
+        click.echo(f"skipped {len(done.already_checked)} event(s) checked already")
+    if not done.signed:
+        click.echo("nothing to sign off")
+        return
+    files = f"wrote {', '.join(done.written)}" if done.written else "no file changed"
+    click.echo(f"{len(done.signed)} event(s) signed off by {done.by} on {done.on.isoformat()}; "
+               f"{files}")
+
+
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--data-license", default=None, metavar="SPDX",
