@@ -192,16 +192,18 @@ def guide(tmp_path_factory) -> Path:
 
 
 def test_the_guide_marks_every_step_of_the_worked_example():
-    """What the guide runs covers init, the project file, a source, an event, a field,
-    validate and the releases (a guide that lost its marks would test nothing)."""
+    """What the guide runs covers init, the project file, a source registered, an event
+    signed off, a field, validate, a dry run, status, drafted CHANGELOG sections and
+    the releases (a guide that lost its marks would test nothing)."""
     blocks = [b for b in guide_blocks(GUIDE.read_text(encoding="utf-8")) if b.runs]
     commands = "\n".join(b.body for b in blocks if b.lang in ("sh", "console"))
     files = {b.marks["file"] for b in blocks if "file" in b.marks}
-    for command in ("geoevents init crues", "geoevents validate", "sha256sum seeds/",
-                    "geoevents build 1.0.0", "geoevents build 1.1.0"):
+    for command in ("geoevents init crues", "geoevents validate", "geoevents source add seeds/",
+                    "geoevents sign-off ", "geoevents build 1.0.0 --dry-run", "geoevents status",
+                    "geoevents changelog ", "geoevents build 1.0.0", "geoevents build 1.1.0"):
         assert command in commands
     assert {"geoevents.yaml", "seeds/sources.yaml", "annotations/events.yaml",
-            "schemas/tables.yaml", "schemas/vocabularies.yaml", "CHANGELOG.md"} <= files
+            "schemas/tables.yaml", "schemas/vocabularies.yaml"} <= files
 
 
 def test_the_guide_runs_as_written(guide):

@@ -44,9 +44,10 @@ def diff(old: dict[str, pl.DataFrame], new: dict[str, pl.DataFrame],
     fields = _field_changes(schema_of(old), schema_of(new))
     tables = {}
     for name in sorted(set(old) | set(new)):
-        if name not in old or name not in new:
-            continue
-        tables[name] = _row_changes(old[name], new[name], keys.get(name, []))
+        # a table that joins (or leaves) the release: every row is added (or removed)
+        before = old[name] if name in old else new[name].clear()
+        after = new[name] if name in new else old[name].clear()
+        tables[name] = _row_changes(before, after, keys.get(name, []))
     required = _required(fields, tables)
     return {"fields": fields, "tables": tables, "required_bump": required}
 
@@ -110,7 +111,7 @@ def bump_reasons(changes: dict) -> str:
         fields = changes["fields"][kind]
         if fields:
             shown = ", ".join(f.split(":")[0] for f in fields[:5]) + (", ..." if len(fields) > 5 else "")
-            parts.append(f"{count(len(fields), 'field')} {kind} ({shown})")
+            parts.append(f"{count(len(fields), 'fields')} {kind} ({shown})")
     for table, t in sorted(changes["tables"].items(), key=lambda kv: (kv[0] != "events", kv[0])):
         for kind in ("added", "removed", "changed"):
             if t.get(kind):
