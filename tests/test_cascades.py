@@ -264,3 +264,8 @@ def test_file_tables_follow_the_codebook():
     assert cascades.file_tables("annotations/events-2019.csv", codebook) == ["events"]
     assert cascades.file_tables(SOURCES, codebook) == ["sources"]
     assert cascades.file_tables("annotations/actors.txt", codebook) == []
+
+
+def test_coordinates_outside_the_country_are_no_geonames_mismatch_too(project):
+    project.edit(LOCATIONS, "43.10562,131.87353", "43.10562,-131.87353")  # a sign lost
+    assert_one(project, "coordinates-country", LOCATIONS, 3, "lat")

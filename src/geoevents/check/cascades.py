@@ -11,7 +11,8 @@ other problem says is lost:
 * a **rejected value** (of the wrong type, pattern or vocabulary, missing, an
   unknown code, a date that does not parse, a control character): a rule that
   reads that field of the same record judges a value that is not there
-  (``lat: 51.8x84`` is not also "a point location needs both lat and lon";
+  (``lat: 51.8x84`` is not also "a point location needs both lat and lon",
+  swapped coordinates are not also a GeoNames ID thousands of km away;
   ``mode: visitt`` is not also "does not belong to CONSULT"), and a rule that
   looks a key up across a table misses the record whose key was rejected
   (``actor_id: US_NSC`` is not also "us-nsc is not defined in actors").
@@ -41,6 +42,7 @@ REJECTS_VALUE = frozenset({
     "country-code", "subdivision-code", "language-code", "date-format", "date-invalid",
     "date-order", "placeholder", "source-missing", "source-path",
     "unknown-reference",  # the record it names is not there to be linked to
+    "coordinates-country",  # the point (or the country) is wrong: no GeoNames comparison
 })
 
 #: own: the fields of the problem's record the rule reads ("*": the problem's field);
