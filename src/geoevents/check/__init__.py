@@ -85,8 +85,6 @@ def run(root: Path | str = ".") -> Result:
     ]
     problems = _refine_lines(P.combine(found), raw)
     problems = _collapse_missing_columns(problems, raw)
-    problems = text.without_cascades(problems)
-    problems = project.without_cascades(problems, codebook.tables["project"].location)
     problems = cascades.fold(problems, raw, codebook)
     return Result(tables=tables, problems=problems, codebook=codebook)
 

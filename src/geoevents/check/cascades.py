@@ -45,6 +45,19 @@ REJECTS_VALUE = frozenset({
     "coordinates-country",  # the point (or the country) is wrong: no GeoNames comparison
 })
 
+#: the problem of these rules is the one reported on its value: every other problem of
+#: that value follows from it (a control character breaks the pattern and the quote
+#: search; a placeholder is not yet the licence or URL it stands for)
+MASKS_ITS_VALUE = frozenset({"control-character", "placeholder"})
+
+#: these rules' problems follow from any other problem of the same value (an ID '=x'
+#: breaks its pattern: that is the one to fix)
+YIELDS_ITS_VALUE = frozenset({"formula-like"})
+
+#: problems of reading that lose a record of the file's table (a ragged CSV row is not
+#: read): any record a rule looks for in that table may be that one
+LOSES_A_RECORD = frozenset({"csv-ragged"})
+
 #: own: the fields of the problem's record the rule reads ("*": the problem's field);
 #: tables: the tables it reads across records, each with the field that links a record
 #: of it to the problem's record (the same name on both sides; None: any record may
@@ -90,7 +103,8 @@ def fold(problems: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
     if problems.height < 2:
         return problems
     found = _with_records(problems.with_row_index("_id"), raw, codebook)
-    edges = pl.concat([_same_record(found, codebook), _lost_tables(found, raw, codebook)])
+    edges = pl.concat([_same_value(found), _same_record(found, codebook),
+                       _lost_tables(found, raw, codebook)])
     if edges.is_empty():
         return problems
     cause_of = _roots(edges, found)
@@ -160,6 +174,22 @@ def file_tables(rel: str, codebook: Codebook, nested: bool = True) -> list[str]:
     return names
 
 
+def _same_value(found: pl.DataFrame) -> pl.DataFrame:
+    """(follower, cause) pairs on one value: what a control character or a placeholder
+    hides, and a formula-like start of a value another rule rejects."""
+    cell = ["file", "_rec", "field"]
+    allp = found.filter(pl.col("field").is_not_null()).select(*cell, "_id", "rule")
+    masks = allp.filter(pl.col("rule").is_in(MASKS_ITS_VALUE)).rename(
+        {"_id": "_cause", "rule": "_crule"})
+    yields = allp.filter(pl.col("rule").is_in(YIELDS_ITS_VALUE))
+    others = allp.filter(~pl.col("rule").is_in(YIELDS_ITS_VALUE)).rename(
+        {"_id": "_cause", "rule": "_crule"})
+    masked = allp.join(masks, on=cell).filter(pl.col("rule") != pl.col("_crule"))
+    yielded = yields.join(others, on=cell)
+    return pl.concat([masked.select("_id", "_cause"), yielded.select("_id", "_cause")]).select(
+        "_id", "_cause", pl.lit(1).alias("_rank"))
+
+
 def _same_record(found: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
     """(follower, cause) pairs: a rule read a field of its record whose value is rejected."""
     own = pl.DataFrame(
@@ -194,13 +224,16 @@ def _lost_tables(found: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
         return _no_edges()
     unread = _unread_files(found, raw, codebook)
     whole = reads.join(unread, on="_rtable").select("_id", "_cause", pl.lit(0).alias("_rank"))
+    lost = found.filter(pl.col("rule").is_in(LOSES_A_RECORD)).select(
+        pl.col("_table").alias("_rtable"), pl.col("_id").alias("_cause"))
+    records = reads.join(lost, on="_rtable").select("_id", "_cause", pl.lit(2).alias("_rank"))
     causes = found.filter(pl.col("rule").is_in(REJECTS_VALUE)).select(
         pl.col("file").alias("_cfile"), pl.col("_rec").alias("_crec"),
         pl.col("_table").alias("_rtable"), pl.col("field").alias("_rfield"),
         pl.col("_id").alias("_cause"), pl.col("value").alias("_cvalue"))
     pairs = reads.join(causes, on=["_rtable", "_rfield"]).filter(pl.col("_id") != pl.col("_cause"))
     if pairs.is_empty():
-        return whole
+        return pl.concat([whole, records])
     # the cause's record is the follower's if they link: the rejected value is the link
     # itself (read as the follower's once case and separators are set aside: 'US_NSC'
     # for 'us-nsc'), or the cause's record holds the follower's link value; when either
@@ -214,7 +247,7 @@ def _lost_tables(found: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
     linked = pairs.filter(pl.col("_link").is_null() | pl.col("_mine").is_null()
                           | pl.col("_theirs").is_null()
                           | (_plain(pl.col("_theirs")) == _plain(pl.col("_mine"))))
-    return pl.concat([whole, linked.select("_id", "_cause", pl.lit(2).alias("_rank"))])
+    return pl.concat([whole, records, linked.select("_id", "_cause", pl.lit(2).alias("_rank"))])
 
 
 def _plain(value: pl.Expr) -> pl.Expr:

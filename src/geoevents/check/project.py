@@ -2,7 +2,8 @@
 
 Its fields are checked like any table's (types, patterns, the SPDX licence
 list); these rules add what only a project file can get wrong: being absent,
-and keeping the placeholders ``geoevents init`` wrote.
+and keeping the placeholders ``geoevents init`` wrote (a placeholder is one
+problem, not also a pattern or vocabulary one: ``geoevents.check.cascades``).
 """
 
 from __future__ import annotations
@@ -44,16 +45,6 @@ def check(project: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
             f"replace it: {f.description}", value=value,
         ))
     return P.combine(out)
-
-
-def without_cascades(problems: pl.DataFrame, location: str) -> pl.DataFrame:
-    """A placeholder is one problem: not also a pattern or vocabulary one."""
-    marked = problems.filter(pl.col("rule") == "placeholder").select("file", "line", "field")
-    if marked.is_empty():
-        return problems
-    cascade = (pl.col("file") == location) & (pl.col("rule") != "placeholder") & pl.struct(
-        "file", "line", "field").is_in(marked.to_struct().implode())
-    return problems.filter(~cascade.fill_null(False))
 
 
 def distinct_checker(tables: dict[str, pl.DataFrame]) -> bool:
