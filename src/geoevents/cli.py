@@ -80,7 +80,10 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="text for people, json for machines.")
 @click.option("--strict", is_flag=True, help="Treat warnings as problems too (exit 1).")
-def validate(root: Path, fmt: str, strict: bool) -> None:
+@click.option("--errors-only", is_flag=True,
+              help="Do not print warnings (the summary counts them; the exit status is "
+                   "the same: with --strict, warnings still fail).")
+def validate(root: Path, fmt: str, strict: bool, errors_only: bool) -> None:
     """Check every annotation file; report every problem with file and line.
 
     Exit status: 0 valid, 1 problems found, 2 usage error, 3 environment, 4 internal.
@@ -89,7 +92,8 @@ def validate(root: Path, fmt: str, strict: bool) -> None:
 
     result = check.run(root)  # NotAProject (exit 2) for a folder that is none
     found = result.problems
-    click.echo(problems.to_json(found) if fmt == "json" else problems.to_text(found))
+    click.echo(problems.to_json(found, errors_only) if fmt == "json"
+               else problems.to_text(found, errors_only))
     failing = found if strict else result.errors
     sys.exit(EXIT_PROBLEMS if failing.height else EXIT_VALID)
 

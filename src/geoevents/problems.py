@@ -176,38 +176,85 @@ def combine(frames: list[pl.DataFrame]) -> pl.DataFrame:
     )
 
 
-def to_text(problems: pl.DataFrame) -> str:
-    """Problems grouped by file and sorted by line, with a one-line summary."""
-    out = []
-    current = object()
-    for p in problems.iter_rows(named=True):
-        if p["file"] != current:
-            current = p["file"]
-            out.append(f"{current or '(project)'}")
-        where = f"  line {p['line']}" if p["line"] is not None else "  -"
-        field = f" [{p['field']}]" if p["field"] else ""
-        out.append(f"{where}{field} {p['severity']} {p['rule']}: {p['message']}")
-        if p["hint"]:
-            out.append(f"      hint: {p['hint']}")
-    out.append(summary(problems))
+#: problems of one rule shown per file in text; the rest are counted (JSON lists all)
+TEXT_LIMIT = 20
+
+
+def to_text(problems: pl.DataFrame, errors_only: bool = False, limit: int | None = TEXT_LIMIT) -> str:
+    """Problems grouped by file and sorted by line, with a one-line summary.
+
+    A hint that several problems of a rule share is printed once, under the first
+    of them, with their number; past ``limit`` problems of one rule in one file the
+    rest are counted, not listed. ``errors_only`` leaves the warnings out (the
+    summary counts them).
+    """
+    shown = problems.filter(pl.col("severity") == ERROR) if errors_only else problems
+    shared = shown.group_by("rule", "hint").len().filter(pl.col("len") > 1)
+    sharing = {(r, h): n for r, h, n in shared.iter_rows() if h}
+    hinted: set[tuple] = set()
+    out: list[str] = []
+    for file, group in _by_file(shown):
+        out.append(file or "(project)")
+        per_rule: dict[str, int] = {}
+        for p in group.iter_rows(named=True):
+            per_rule[p["rule"]] = per_rule.get(p["rule"], 0) + 1
+            if limit is not None and per_rule[p["rule"]] > limit:
+                continue
+            where = f"  line {p['line']}" if p["line"] is not None else "  -"
+            field = f" [{p['field']}]" if p["field"] else ""
+            out.append(f"{where}{field} {p['severity']} {p['rule']}: {p['message']}")
+            out += _hint_line(p, sharing, hinted)
+        for rule, n in per_rule.items():
+            if limit is not None and n > limit:
+                out.append(f"  ... and {n - limit} more {rule} problems in this file "
+                           "(geoevents validate --format json lists all)")
+    out.append(summary(problems, errors_only))
     return "\n".join(out)
 
 
-def summary(problems: pl.DataFrame) -> str:
+def _by_file(problems: pl.DataFrame):
+    """(file, its problems) in the order the table lists them (None: the project)."""
+    for (file,), group in problems.group_by(["file"], maintain_order=True):
+        yield file, group
+
+
+def _hint_line(p: dict, sharing: dict, hinted: set) -> list[str]:
+    """The problem's hint; one that others of its rule share, once, with their number."""
+    if not p["hint"]:
+        return []
+    key = (p["rule"], p["hint"])
+    if key not in sharing:
+        return [f"      hint: {p['hint']}"]
+    if key in hinted:
+        return []
+    hinted.add(key)
+    return [f"      hint ({p['rule']}, {sharing[key]} problems): {p['hint']}"]
+
+
+def summary(problems: pl.DataFrame, errors_only: bool = False) -> str:
     errors = problems.filter(pl.col("severity") == ERROR).height
     warnings = problems.height - errors
-    files = problems.get_column("file").n_unique() if problems.height else 0
     if not problems.height:
         return "valid: no problems found"
+    if errors_only:
+        files = problems.filter(pl.col("severity") == ERROR).get_column("file").n_unique()
+        shown = f"{errors} error(s) in {files} file(s)" if errors else "no errors"
+        return f"{shown}; {warnings} warning(s) not shown (--errors-only)"
+    files = problems.get_column("file").n_unique()
     return f"{errors} error(s), {warnings} warning(s) in {files} file(s)"
 
 
-def to_json(problems: pl.DataFrame) -> str:
+def to_json(problems: pl.DataFrame, errors_only: bool = False) -> str:
+    """Every problem with its hint (machines read each one); ``errors_only`` lists the
+    errors only, and ``warnings`` still counts every warning found."""
     errors = problems.filter(pl.col("severity") == ERROR).height
+    listed = problems.filter(pl.col("severity") == ERROR) if errors_only else problems
     doc = {
         "valid": errors == 0,
         "errors": errors,
         "warnings": problems.height - errors,
-        "problems": problems.to_dicts(),
+        "problems": listed.to_dicts(),
     }
+    if errors_only:
+        doc["errors_only"] = True
     return json.dumps(doc, ensure_ascii=False, indent=2)

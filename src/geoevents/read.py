@@ -594,11 +594,11 @@ def _children(record: yamlio.Record, key: str, rel: str, project: RawProject):
 def _yaml_row(record, rel, table: Table, project: RawProject, children: dict) -> dict:
     row = {"_file": rel, "_line": record.line}
     for key, value in record.values.items():
+        line = record.lines.get(key, record.line)
+        if line != record.line:  # a key of nested records too: its problems are the record's
+            project.field_lines[(rel, record.line, key)] = line
         if key in children:
             continue
-        line = record.lines.get(key, record.line)
-        if line != record.line:
-            project.field_lines[(rel, record.line, key)] = line
         f = table.field(key)
         if f is None and not _is_localized(key, table):
             _unknown_field(key, line, rel, table, project)

@@ -5,6 +5,7 @@
 problem found. Each concern is one module: structure
 (types and pandera schemas), dates, references, evidence, eventtypes,
 geography, identity, review and text (control characters, spreadsheet formulas).
+Problems that follow from another are folded under it (``cascades``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import polars as pl
 
 from geoevents import problems as P
 from geoevents.check import (
+    cascades,
     dates,
     eventtypes,
     evidence,
@@ -77,26 +79,14 @@ def run(root: Path | str = ".") -> Result:
     texts, source_problems = evidence.source_texts(root, tables["sources"])
     found += [
         source_problems,
-        _unregistered(root, tables, codebook, raw, source_problems),
+        evidence.unregistered(root, tables["sources"], codebook.tables["sources"].location),
         evidence.quotes(tables["citations"], texts, tables["sources"], codebook, "citations"),
         evidence.quotes(tables["errata"], texts, tables["sources"], codebook, "errata"),
     ]
     problems = _refine_lines(P.combine(found), raw)
-    problems = _collapse_missing_columns(_drop_cascades(problems), raw)
-    problems = text.without_cascades(problems)
-    problems = project.without_cascades(problems)
+    problems = _collapse_missing_columns(problems, raw)
+    problems = cascades.fold(problems, raw, codebook)
     return Result(tables=tables, problems=problems, codebook=codebook)
-
-
-def _unregistered(root, tables, codebook, raw, source_problems) -> pl.DataFrame:
-    """Files of seeds/ no record names, unless a record's file is missing or refused, or
-    the sources file could not be read: then the stray file is most likely the one that
-    record means, and that record's problem is the one to fix (one cause, one error)."""
-    location = codebook.tables["sources"].location
-    lost = source_problems.filter(pl.col("rule").is_in(["source-missing", "source-path"]))
-    if not lost.is_empty() or raw.reported(location):
-        return P.empty()
-    return evidence.unregistered(root, tables["sources"], location)
 
 
 def read_normalised(root: Path | str = ".") -> dict[str, pl.DataFrame]:
@@ -204,14 +194,6 @@ def _collapse_missing_columns(problems: pl.DataFrame, raw: RawProject) -> pl.Dat
         "hint",
     )
     return P.combine([rest, header])
-
-
-def _drop_cascades(problems: pl.DataFrame) -> pl.DataFrame:
-    """A value that is not of its type is not also reported as missing."""
-    typed = problems.filter(pl.col("rule") == "type").select("file", "line", "field")
-    cascade = (pl.col("rule") == "missing-field") & pl.struct("file", "line", "field").is_in(
-        typed.to_struct().implode())
-    return problems.filter(~cascade)
 
 
 def _all_fields(raw: RawProject) -> set[str]:

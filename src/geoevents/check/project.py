@@ -3,7 +3,9 @@
 Its fields are checked like any table's (types, patterns, the SPDX licence
 list); these rules add what only a project file can get wrong: being absent,
 and keeping the placeholders ``geoevents init`` wrote. The same placeholder
-rule covers the records ``geoevents source add`` appends to the sources file.
+rule covers the records ``geoevents source add`` appends to the sources file
+(a placeholder is one problem, not also a type, date, pattern or vocabulary
+one: ``geoevents.check.cascades``).
 """
 
 from __future__ import annotations
@@ -79,17 +81,6 @@ def _what_to_write(f, codebook: Codebook) -> str:
     if allowed is not None and len(allowed) <= MAX_LISTED:
         return f"{what}; one of: {', '.join(allowed)}"
     return f.description
-
-
-def without_cascades(problems: pl.DataFrame) -> pl.DataFrame:
-    """A placeholder is one problem: not also a type, date, pattern or vocabulary one
-    of the same value."""
-    marked = problems.filter(pl.col("rule") == "placeholder").select("file", "line", "field")
-    if marked.is_empty():
-        return problems
-    cascade = (pl.col("rule") != "placeholder") & pl.struct(
-        "file", "line", "field").is_in(marked.to_struct().implode())
-    return problems.filter(~cascade.fill_null(False))
 
 
 def distinct_checker(tables: dict[str, pl.DataFrame]) -> bool:

@@ -37,6 +37,9 @@ def validate_table(frame: pl.DataFrame, table: Table, codebook: Codebook) -> pl.
 
 def _failures_to_problems(failures, frame, table, codebook, rules) -> pl.DataFrame:
     failures = failures.filter(pl.col("index").is_not_null() & pl.col("column").is_not_null())
+    # pandera counts missing values as equal: a missing ID is missing-field, not a duplicate
+    failures = failures.filter(~((pl.col("check") == "field_uniqueness")
+                                 & pl.col("failure_case").is_null()))
     rule = (
         pl.when(pl.col("check") == "not_nullable").then(pl.lit("missing-field"))
         .when(pl.col("check") == "field_uniqueness").then(pl.lit("duplicate-id"))

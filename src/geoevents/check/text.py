@@ -23,9 +23,10 @@ still the string that was written):
   rule (its pattern) is reported by that rule alone. Numbers (lon -73.9) and EDTF dates
   are not text and are never flagged.
 
-``without_cascades`` drops what else is reported about a value that holds a
-control character (its pattern, type or quote search fail because of it): one
-root cause, one error.
+What else is reported about a value that holds a control character (its
+pattern, type or quote search fail because of it) is folded under it, and a
+formula-like value that breaks another rule is that rule's problem
+(``geoevents.check.cascades``): one root cause, one error.
 """
 
 from __future__ import annotations
@@ -68,25 +69,6 @@ def check(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
             out.append(_controls(flagged, column) if kind == "control"
                        else _formulas(flagged, column))
     return P.combine(out)
-
-
-def without_cascades(problems: pl.DataFrame) -> pl.DataFrame:
-    """Only the control-character problem of a value that holds one; no formula-like
-    problem of a value that breaks another rule (an ID '=x' breaks its pattern)."""
-    formulas = problems.filter(pl.col("rule") == "formula-like")
-    if not formulas.is_empty():
-        others = problems.filter(~pl.col("rule").is_in(["formula-like", "control-character"]))
-        shadowed = formulas.join(others.select("file", "line", "field").unique(),
-                                 on=["file", "line", "field"], how="semi", nulls_equal=True)
-        problems = problems.join(shadowed, on=list(problems.columns), how="anti",
-                                 nulls_equal=True)
-    masked = problems.filter(pl.col("rule") == "control-character")
-    if masked.is_empty():
-        return problems
-    other = problems.filter(pl.col("rule") != "control-character")
-    kept = other.join(masked.select("file", "line", "field").unique(),
-                      on=["file", "line", "field"], how="anti", nulls_equal=True)
-    return P.combine([kept, masked])
 
 
 def _free_text(frame: pl.DataFrame, table: Table) -> list[str]:

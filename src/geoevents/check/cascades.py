@@ -1,0 +1,349 @@
+"""One root cause, one error: problems that follow from another are folded under it.
+
+A problem *follows* from another when the rule that found it read something the
+other problem says is lost:
+
+* a **file that could not be read** (not UTF-8, a YAML syntax error, too large, a
+  broken CSV header ...): every table the codebook reads from that file (and the
+  tables nested in it) is incomplete, so what a rule finds missing in it — an ID
+  not defined, an event without actors or citations, a file of seeds/ no source
+  names — may stand in the unread file;
+* a **rejected value** (of the wrong type, pattern or vocabulary, missing, an
+  unknown code, a date that does not parse, a control character): a rule that
+  reads that field of the same record judges a value that is not there
+  (``lat: 51.8x84`` is not also "a point location needs both lat and lon",
+  swapped coordinates are not also a GeoNames ID thousands of km away;
+  ``mode: visitt`` is not also "does not belong to CONSULT"), and a rule that
+  looks a key up across a table misses the record whose key was rejected
+  (``actor_id: US_NSC`` is not also "us-nsc is not defined in actors").
+
+What each rule reads is declared in ``READS`` (fields of its own record, and
+tables with the fields it matches records by); ``unknown-reference`` reads the
+table and field its field ``references`` in the codebook. A follow-on in the same
+record is dropped (that record's cause is in front of the curator); follow-ons
+elsewhere are counted on their cause: "... (and 4 follow-on problems not shown
+until this is fixed: 4 unknown-reference in annotations/event_actors.csv,
+annotations/events.yaml)".
+"""
+
+from __future__ import annotations
+
+import os
+
+import polars as pl
+
+from geoevents import problems as P
+from geoevents.codebook import Codebook
+
+#: rules that judge one value and find it unusable: to every other rule the value is
+#: not there
+REJECTS_VALUE = frozenset({
+    "type", "pattern", "vocabulary", "range", "missing-field", "control-character",
+    "country-code", "subdivision-code", "language-code", "date-format", "date-invalid",
+    "date-order", "placeholder", "source-missing", "source-path",
+    "unknown-reference",  # the record it names is not there to be linked to
+    "coordinates-country",  # the point (or the country) is wrong: no GeoNames comparison
+})
+
+#: the problem of these rules is the one reported on its value: every other problem of
+#: that value follows from it (a control character breaks the pattern and the quote
+#: search; a placeholder is not yet the licence or URL it stands for)
+MASKS_ITS_VALUE = frozenset({"control-character", "placeholder"})
+
+#: these rules' problems follow from any other problem of the same value (an ID '=x'
+#: breaks its pattern: that is the one to fix)
+YIELDS_ITS_VALUE = frozenset({"formula-like"})
+
+#: problems of reading that lose a record of the file's table (a ragged CSV row is not
+#: read): any record a rule looks for in that table may be that one
+LOSES_A_RECORD = frozenset({"csv-ragged"})
+
+#: own: the fields of the problem's record the rule reads ("*": the problem's field);
+#: tables: the tables it reads across records, each with the field that links a record
+#: of it to the problem's record (the same name on both sides; None: any record may
+#: be the one) and the other fields it reads there
+READS: dict[str, dict] = {
+    "missing-field": {"own": ("*",)},
+    "duplicate-id": {"own": ("*",)},
+    "mode-type": {"own": ("event_type", "mode")},
+    "no-actor": {"own": ("event_id",), "tables": {"event_actors": ("event_id", "role")}},
+    "recipient-missing": {"own": ("event_id", "event_type"),
+                          "tables": {"event_actors": ("event_id", "role")}},
+    "no-citation": {"own": ("event_id",), "tables": {"citations": ("event_id",)}},
+    "coordinates-missing": {"own": ("lat", "lon", "precision")},
+    "coordinates-country": {"own": ("lat", "lon", "country")},
+    "subdivision-country": {"own": ("admin1", "country")},
+    "geonames-mismatch": {"own": ("geonames_id", "lat", "lon", "country")},
+    "geonames-unverified": {"own": ("geonames_id", "lat", "lon", "country")},
+    "date-too-early": {"own": ("date",)},
+    "date-future-event": {"own": ("date", "status")},
+    "date-after-sources": {"own": ("date", "status"),
+                           "tables": {"citations": ("event_id", "source_id"),
+                                      "sources": (None, "published")}},
+    "date-before-sources": {"own": ("date", "status"),
+                            "tables": {"citations": ("event_id", "source_id"),
+                                       "sources": (None, "published")}},
+    "quote-translation": {"own": ("source_id", "quote"),
+                          "tables": {"sources": ("source_id", "language")}},
+    "quote-not-found": {"own": ("source_id",)},
+    "checker-is-annotator": {"own": ("annotated_by", "checked_by")},
+    "source-unregistered": {"tables": {"sources": (None, "file")}},
+    "unknown-reference": {},  # reads what its field references in the codebook
+}
+
+#: problems of reading that are no file of a table (an entry of annotations/ that is
+#: not read at all): they make no table incomplete
+NOT_A_TABLE_FILE = frozenset({"file-unknown"})
+
+_KEY = ["file", "_rec"]
+
+
+def fold(problems: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
+    """``problems`` without the follow-ons, each counted on its cause's message."""
+    if problems.height < 2:
+        return problems
+    found = _with_records(problems.with_row_index("_id"), raw, codebook)
+    edges = pl.concat([_same_value(found), _same_record(found, codebook),
+                       _lost_tables(found, raw, codebook)])
+    if edges.is_empty():
+        return problems
+    cause_of = _roots(edges, found)
+    followers = found.filter(pl.col("_id").is_in(list(cause_of)))
+    kept = found.filter(~pl.col("_id").is_in(list(cause_of)))
+    counted = followers.with_columns(
+        _cause=pl.col("_id").replace_strict(cause_of, return_dtype=pl.UInt32)
+    ).join(found.select(pl.col("_id").alias("_cause"), pl.col("file").alias("_cf"),
+                        pl.col("_rec").alias("_cr")), on="_cause")
+    # in the cause's own record the follow-on is plain to see once the cause is fixed
+    elsewhere = counted.filter((pl.col("file") != pl.col("_cf")).fill_null(True)
+                               | (pl.col("_rec") != pl.col("_cr")).fill_null(True))
+    notes = _notes(elsewhere)
+    kept = kept.with_columns(
+        pl.col("message") + pl.col("_id").replace_strict(notes, default="", return_dtype=pl.String)
+    )
+    return kept.select(list(P.PROBLEM_SCHEMA))
+
+
+def _with_records(found: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
+    """Each problem's record line (``_rec``: a YAML problem may stand at its field's
+    line) and table (``_table``: the raw table that holds that record, else the one
+    table its file is read for)."""
+    if raw.field_lines:
+        inverse = pl.DataFrame(
+            [(f, line, k, rec) for (f, rec, k), line in raw.field_lines.items()],
+            schema={"file": pl.String, "line": pl.Int64, "field": pl.String, "_rec": pl.Int64},
+            orient="row",
+        ).unique(["file", "line", "field"])
+        found = found.join(inverse, on=["file", "line", "field"], how="left",
+                           nulls_equal=True, maintain_order="left")
+        found = found.with_columns(pl.coalesce("_rec", "line").alias("_rec"))
+    else:
+        found = found.with_columns(pl.col("line").alias("_rec"))
+    where = found.select("file", "_rec").unique()
+    records = [
+        frame.select(pl.col("_file").alias("file"), pl.col("_line").alias("_rec"))
+        .join(where, on=_KEY, how="semi").with_columns(pl.lit(name).alias("_table"))
+        for name, frame in raw.tables.items() if not frame.is_empty()
+    ]
+    records = [r for r in records if not r.is_empty()]
+    if records:
+        found = found.join(pl.concat(records).unique(_KEY), on=_KEY, how="left",
+                           maintain_order="left")
+    else:
+        found = found.with_columns(pl.lit(None, dtype=pl.String).alias("_table"))
+    by_file = {f: ts[0] for f in found.get_column("file").drop_nulls().unique().to_list()
+               if len(ts := file_tables(f, codebook, nested=False)) == 1}
+    return found.with_columns(pl.coalesce(
+        "_table", pl.col("file").replace_strict(by_file, default=None, return_dtype=pl.String)
+    ).alias("_table"))
+
+
+def file_tables(rel: str, codebook: Codebook, nested: bool = True) -> list[str]:
+    """The tables the codebook reads from file ``rel`` (with, for YAML, the tables
+    nested in its records)."""
+    names = [t.name for t in codebook.tables.values() if t.location == rel]
+    folder, name = os.path.split(rel)
+    stem, suffix = os.path.splitext(name)
+    if not names and folder == "annotations" and suffix in (".csv", ".yaml", ".yml"):
+        table = codebook.table_for_file(stem)
+        if table and not codebook.tables[table].location:
+            names = [table]
+    if nested and suffix in (".yaml", ".yml"):
+        names += [t.name for t in codebook.tables.values()
+                  if t.nested_in and t.nested_in["table"] in names]
+    return names
+
+
+def _same_value(found: pl.DataFrame) -> pl.DataFrame:
+    """(follower, cause) pairs on one value: what a control character or a placeholder
+    hides, and a formula-like start of a value another rule rejects."""
+    cell = ["file", "_rec", "field"]
+    allp = found.filter(pl.col("field").is_not_null()).select(*cell, "_id", "rule")
+    masks = allp.filter(pl.col("rule").is_in(MASKS_ITS_VALUE)).rename(
+        {"_id": "_cause", "rule": "_crule"})
+    yields = allp.filter(pl.col("rule").is_in(YIELDS_ITS_VALUE))
+    others = allp.filter(~pl.col("rule").is_in(YIELDS_ITS_VALUE)).rename(
+        {"_id": "_cause", "rule": "_crule"})
+    masked = allp.join(masks, on=cell).filter(pl.col("rule") != pl.col("_crule"))
+    yielded = yields.join(others, on=cell)
+    return pl.concat([masked.select("_id", "_cause"), yielded.select("_id", "_cause")]).select(
+        "_id", "_cause", pl.lit(1).alias("_rank"))
+
+
+def _same_record(found: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
+    """(follower, cause) pairs: a rule read a field of its record whose value is rejected."""
+    own = pl.DataFrame(
+        [(rule, f) for rule, reads in READS.items() for f in _own_fields(reads, codebook)],
+        schema={"rule": pl.String, "_reads": pl.String}, orient="row",
+    )
+    followers = found.join(own, on="rule").with_columns(
+        pl.when(pl.col("_reads") == "*").then(pl.col("field")).otherwise(pl.col("_reads"))
+        .alias("_reads"))
+    causes = found.filter(pl.col("rule").is_in(REJECTS_VALUE)).select(
+        "file", "_rec", pl.col("field").alias("_reads"), pl.col("_id").alias("_cause"),
+        pl.col("rule").alias("_crule"))
+    pairs = followers.join(causes, on=["file", "_rec", "_reads"]).filter(
+        (pl.col("_id") != pl.col("_cause")) & (pl.col("rule") != pl.col("_crule")))
+    return pairs.select("_id", "_cause", pl.lit(1).alias("_rank"))
+
+
+def _own_fields(reads: dict, codebook: Codebook) -> tuple[str, ...]:
+    """The fields of its record a rule reads, with the YAML keys under which the
+    tables it reads nest in that record (a rule reading citations reads the
+    event's ``citations:``)."""
+    nested = tuple(codebook.tables[t].nested_in["key"] for t in reads.get("tables", {})
+                   if codebook.tables[t].nested_in)
+    return tuple(reads.get("own", ())) + nested
+
+
+def _lost_tables(found: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
+    """(follower, cause) pairs: a rule read a table that a file could not be read
+    for, or a field of another record whose value is rejected."""
+    reads = _table_reads(found, raw, codebook)
+    if reads.is_empty():
+        return _no_edges()
+    unread = _unread_files(found, raw, codebook)
+    whole = reads.join(unread, on="_rtable").select("_id", "_cause", pl.lit(0).alias("_rank"))
+    lost = found.filter(pl.col("rule").is_in(LOSES_A_RECORD)).select(
+        pl.col("_table").alias("_rtable"), pl.col("_id").alias("_cause"))
+    records = reads.join(lost, on="_rtable").select("_id", "_cause", pl.lit(2).alias("_rank"))
+    causes = found.filter(pl.col("rule").is_in(REJECTS_VALUE)).select(
+        pl.col("file").alias("_cfile"), pl.col("_rec").alias("_crec"),
+        pl.col("_table").alias("_rtable"), pl.col("field").alias("_rfield"),
+        pl.col("_id").alias("_cause"), pl.col("value").alias("_cvalue"))
+    pairs = reads.join(causes, on=["_rtable", "_rfield"]).filter(pl.col("_id") != pl.col("_cause"))
+    if pairs.is_empty():
+        return pl.concat([whole, records])
+    # the cause's record is the follower's if they link: the rejected value is the link
+    # itself (read as the follower's once case and separators are set aside: 'US_NSC'
+    # for 'us-nsc'), or the cause's record holds the follower's link value; when either
+    # side's link is unknown (missing, or no link at all) it may be
+    theirs = _values(pairs.select(pl.col("_cfile").alias("file"), pl.col("_crec").alias("_rec"),
+                                  pl.col("_rtable").alias("_table"), "_link"), raw)
+    pairs = pairs.join(theirs.rename({"file": "_cfile", "_rec": "_crec", "_table": "_rtable"}),
+                       on=["_cfile", "_crec", "_rtable", "_link"], how="left", nulls_equal=True)
+    pairs = pairs.with_columns(pl.when(pl.col("_rfield") == pl.col("_link"))
+                               .then(pl.col("_cvalue")).otherwise(pl.col("_v")).alias("_theirs"))
+    linked = pairs.filter(pl.col("_link").is_null() | pl.col("_mine").is_null()
+                          | pl.col("_theirs").is_null()
+                          | (_plain(pl.col("_theirs")) == _plain(pl.col("_mine"))))
+    return pl.concat([whole, records, linked.select("_id", "_cause", pl.lit(2).alias("_rank"))])
+
+
+def _plain(value: pl.Expr) -> pl.Expr:
+    return value.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]+", "-").str.strip_chars("-")
+
+
+def _table_reads(found: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
+    """Per problem of a rule that reads across records: each (table, field) it reads,
+    the field that links them (``_link``) and the problem's own value of it (``_mine``:
+    the ID it uses for unknown-reference, else its record's)."""
+    rows = [(rule, None, t, f, spec[0] if spec else None) for rule, reads in READS.items()
+            for t, spec in reads.get("tables", {}).items() for f in (spec or (None,))]
+    rows += [("unknown-reference", f.name, f.ref_table, f.ref_field, f.ref_field)
+             for t in codebook.tables.values() for f in t.fields if f.references]
+    spec = pl.DataFrame(rows, schema={"rule": pl.String, "field": pl.String, "_rtable": pl.String,
+                                      "_rfield": pl.String, "_link": pl.String}, orient="row")
+    columns = ["_id", "rule", "file", "_rec", "_table", "value", "_rtable", "_rfield", "_link"]
+    generic = found.join(spec.filter(pl.col("field").is_null()).drop("field"), on="rule")
+    by_field = found.join(spec.filter(pl.col("field").is_not_null()), on=["rule", "field"])
+    reads = pl.concat([generic.select(columns), by_field.select(columns)]).unique()
+    if reads.is_empty():
+        return reads
+    mine = _values(reads.select("file", "_rec", "_table", "_link"), raw)
+    reads = reads.join(mine, on=["file", "_rec", "_table", "_link"], how="left", nulls_equal=True)
+    return reads.with_columns(
+        pl.when(pl.col("rule") == "unknown-reference").then(pl.col("value"))
+        .otherwise(pl.col("_v")).alias("_mine")).drop("_v")
+
+
+def _values(where: pl.DataFrame, raw) -> pl.DataFrame:
+    """(file, _rec, _table, _link, _v): the value of column ``_link`` in the raw record
+    at file and line of table ``_table`` (None where there is none)."""
+    where = where.unique()
+    out = [where.head(0).with_columns(pl.lit(None, dtype=pl.String).alias("_v"))]
+    for (table, link), group in where.group_by(["_table", "_link"]):
+        frame = raw.tables.get(table)
+        if frame is None or link is None or link not in frame.columns:
+            continue
+        values = frame.select(pl.col("_file").alias("file"), pl.col("_line").alias("_rec"),
+                              pl.col(link).cast(pl.String).alias("_v")).unique(["file", "_rec"])
+        out.append(group.join(values, on=["file", "_rec"]).select(out[0].columns))
+    return pl.concat(out)
+
+
+def _unread_files(found: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
+    """(table, cause): a file of the table has a problem of reading and gave no record;
+    the cause is that file's first problem."""
+    read_from = {f for frame in raw.tables.values() if not frame.is_empty()
+                 for f in frame.get_column("_file").unique().to_list()}
+    rows = []
+    for frame in raw.problems:
+        lost = frame.filter(~pl.col("rule").is_in(NOT_A_TABLE_FILE))
+        for rel in lost.get_column("file").drop_nulls().unique().to_list():
+            if rel not in read_from:
+                rows += [(rel, t) for t in file_tables(rel, codebook)]
+    files = pl.DataFrame(rows, schema={"file": pl.String, "_rtable": pl.String}, orient="row")
+    first = found.sort("line", nulls_last=False).unique("file", keep="first").select(
+        "file", pl.col("_id").alias("_cause"))
+    return files.unique().join(first, on="file").select("_rtable", "_cause")
+
+
+def _no_edges() -> pl.DataFrame:
+    return pl.DataFrame(schema={"_id": pl.UInt32, "_cause": pl.UInt32, "_rank": pl.Int32})
+
+
+def _roots(edges: pl.DataFrame, found: pl.DataFrame) -> dict[int, int]:
+    """follower -> the cause it is counted on: of its causes the strongest (an unread
+    file, then a value of its record, then a value elsewhere), the first by file and
+    line; a cause that follows from another passes its follow-ons on."""
+    order = found.select("_id", "file", "line")
+    best = edges.cast({"_rank": pl.Int32}).join(
+        order.rename({"_id": "_cause"}), on="_cause").sort(
+        ["_rank", "file", "line", "_cause"], nulls_last=True).unique("_id", keep="first")
+    cause_of = dict(zip(best.get_column("_id").to_list(), best.get_column("_cause").to_list()))
+    roots = {}
+    for follower, first in cause_of.items():
+        seen, cause = {follower}, first
+        while cause in cause_of and cause not in seen:  # a cycle stops at the last new one
+            seen.add(cause)
+            cause = cause_of[cause]
+        if cause != follower:
+            roots[follower] = cause
+    return roots
+
+
+def _notes(elsewhere: pl.DataFrame) -> dict[int, str]:
+    """cause -> what is appended to its message: how many follow-ons, of which rules,
+    in which files."""
+    notes = {}
+    for (cause,), group in elsewhere.group_by(["_cause"], maintain_order=True):
+        parts = []
+        for (rule,), by_rule in group.group_by(["rule"], maintain_order=True):
+            files = sorted({f or "(project)" for f in by_rule.get_column("file").to_list()})
+            shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+            parts.append(f"{by_rule.height} {rule} in {shown}")
+        n = group.height
+        notes[cause] = (f" (and {n} follow-on problem{'s' if n != 1 else ''} not shown until "
+                        f"this is fixed: {'; '.join(parts)})")
+    return notes

@@ -1,0 +1,286 @@
+"""One root cause, one error: the valid fixture broken in exactly one way yields the
+problem of that one mistake, and what follows from it is counted on it, not listed.
+
+Each test asserts the exact set of (rule, file, line, field) problems, and the
+follow-on count on the cause's message where there are follow-ons elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from geoevents import read
+from geoevents.check import cascades
+from geoevents.codebook import load_codebook, schemas_dir
+from geoevents.problems import RULES
+
+EVENTS = "annotations/events.yaml"
+FLAT = "annotations/events-flat.csv"
+ACTORS = "annotations/actors.csv"
+LOCATIONS = "annotations/locations.csv"
+SOURCES = "seeds/sources.yaml"
+CITATIONS = "annotations/citations.csv"
+CURATORS = "annotations/curators.csv"
+EVENT_ACTORS = "annotations/event_actors.csv"
+FLAT_EVENT = "2023-09-us-warns-north-korea"
+
+
+def follow_ons(text: str) -> str:
+    return f"(and {text})"
+
+
+def the_one(project) -> dict:
+    [problem] = project.problems()
+    return problem
+
+
+def assert_one(project, rule, file, line, field, note=None):
+    """Exactly one problem; its message ends with ``note`` (the follow-ons) or has none."""
+    problem = the_one(project)
+    assert (problem["rule"], problem["file"], problem["line"], problem["field"]) == (
+        rule, file, line, field), problem
+    if note is None:
+        assert "follow-on" not in problem["message"], problem["message"]
+    else:
+        assert problem["message"].endswith(follow_ons(note)), problem["message"]
+
+
+# --- a file that cannot be read: only its own problem --------------------------------
+
+ACTOR_USES = ("4 follow-on problems not shown until this is fixed: 4 unknown-reference in "
+              f"{EVENT_ACTORS}, {EVENTS}")
+
+
+def test_actors_not_utf8_is_one_problem(project):
+    raw = project.path(ACTORS).read_bytes()
+    project.write(ACTORS, raw.replace(b"Vladimir", b"Vladim\xefr"))
+    assert_one(project, "file-encoding", ACTORS, 3, None, ACTOR_USES)
+
+
+def test_sources_yaml_syntax_is_one_problem(project):
+    project.edit(SOURCES, "- source_id: sample-zh", "source_id: sample-zh")
+    assert_one(project, "yaml-syntax", SOURCES, 3, None,
+               "3 follow-on problems not shown until this is fixed: 2 unknown-reference in "
+               f"{CITATIONS}, {EVENTS}; 1 source-unregistered in seeds/sample_zh.txt")
+
+
+def test_events_file_not_utf8_hides_the_references_to_its_events(project):
+    project.write(FLAT, project.path(FLAT).read_bytes().replace(b"warned", b"warn\xefd"))
+    assert_one(project, "file-encoding", FLAT, 2, None,
+               "3 follow-on problems not shown until this is fixed: 3 unknown-reference in "
+               f"{CITATIONS}, {EVENT_ACTORS}")
+
+
+def test_citations_not_utf8_is_no_event_without_citation(project):
+    project.write(CITATIONS, project.path(CITATIONS).read_bytes().replace(b"action", b"acti\xefn"))
+    assert_one(project, "file-encoding", CITATIONS, 2, None,
+               "1 follow-on problem not shown until this is fixed: 1 no-citation in "
+               f"{FLAT}")
+
+
+def test_event_actors_header_is_no_event_without_actor(project):
+    project.edit(EVENT_ACTORS, "event_id,actor_id", "event_id,,actor_id")
+    assert_one(project, "csv-header", EVENT_ACTORS, 1, None,
+               f"1 follow-on problem not shown until this is fixed: 1 no-actor in {FLAT}")
+
+
+def test_duplicate_header_column_of_locations(project):
+    project.edit(LOCATIONS, "location_id,name,", "location_id,name,name,")
+    assert_one(project, "csv-header", LOCATIONS, 1, "name",
+               f"1 follow-on problem not shown until this is fixed: 1 unknown-reference in {EVENTS}")
+
+
+def test_curators_yaml_duplicate_key(project):
+    project.path(CURATORS).unlink()
+    project.write("annotations/curators.yaml", "- curator_id: tester\n  name: A\n  name: B\n")
+    assert_one(project, "yaml-duplicate-key", "annotations/curators.yaml", 3, "name",
+               "4 follow-on problems not shown until this is fixed: 4 unknown-reference in "
+               f"{FLAT}, {EVENTS}")
+
+
+def test_actors_file_too_large(project, monkeypatch):
+    monkeypatch.setattr(read, "MAX_CSV_LINES", 3)
+    assert_one(project, "file-too-large", ACTORS, None, None, ACTOR_USES)
+
+
+def test_actors_file_not_regular(project):
+    project.path(ACTORS).unlink()
+    os.symlink("nothing-here.csv", project.path(ACTORS))
+    assert_one(project, "file-not-regular", ACTORS, None, None, ACTOR_USES)
+
+
+def test_an_entry_that_is_no_table_file_hides_nothing(project):
+    project.write("annotations/actors.txt", "actor_id\n")
+    project.edit(EVENTS, "actor_id: kim-jong-un", "actor_id: kim-jong-um")
+    assert project.found() == {("file-unknown", "annotations/actors.txt", None, None),
+                               ("unknown-reference", EVENTS, 14, "actor_id")}
+
+
+# --- a rejected key: what looks it up does not also fail ---------------------------
+
+
+def test_renamed_key_column_is_one_problem_and_no_duplicates(project):
+    project.edit(ACTORS, "actor_id,name", "actorid,name")
+    assert project.found() == {("missing-field", ACTORS, 1, "actor_id"),
+                               ("unknown-field", ACTORS, 1, "actorid")}
+    missing = next(p for p in project.problems() if p["rule"] == "missing-field")
+    assert missing["message"].endswith(follow_ons(
+        "6 follow-on problems not shown until this is fixed: 6 unknown-reference in "
+        f"{ACTORS}, {EVENT_ACTORS}, {EVENTS}"))
+
+
+def test_key_against_its_pattern_hides_the_uses_of_that_key_only(project):
+    project.edit(ACTORS, "us-nsc,", "US_NSC,")
+    assert_one(project, "pattern", ACTORS, 6, "actor_id",
+               "1 follow-on problem not shown until this is fixed: 1 unknown-reference in "
+               f"{EVENT_ACTORS}")
+    project.edit(EVENTS, "actor_id: kim-jong-un", "actor_id: kim-jong-um")  # another mistake
+    assert project.found() == {("pattern", ACTORS, 6, "actor_id"),
+                               ("unknown-reference", EVENTS, 14, "actor_id")}
+
+
+def test_missing_event_id_is_one_problem(project):
+    project.edit(FLAT, f"\n{FLAT_EVENT},", "\n,")
+    # not also: no-actor for the event, unknown-reference for its actors and citation
+    assert_one(project, "missing-field", FLAT, 2, "event_id",
+               "3 follow-on problems not shown until this is fixed: 3 unknown-reference in "
+               f"{CITATIONS}, {EVENT_ACTORS}")
+
+
+def test_participant_of_an_unknown_event_is_no_event_without_actor(project):
+    project.edit(EVENT_ACTORS, f"{FLAT_EVENT},us-nsc", "2023-09-US-warns-north-korea,us-nsc")
+    assert_one(project, "unknown-reference", EVENT_ACTORS, 2, "event_id",
+               f"1 follow-on problem not shown until this is fixed: 1 no-actor in {FLAT}")
+
+
+def test_role_outside_its_vocabulary_is_no_missing_recipient(project):
+    project.edit(FLAT, "THREATEN", "AID")  # AID requires a recipient
+    assert project.found() == set()
+    project.edit(EVENT_ACTORS, "north-korea,recipient", "north-korea,recipiant")
+    assert_one(project, "vocabulary", EVENT_ACTORS, 3, "role",
+               f"1 follow-on problem not shown until this is fixed: 1 recipient-missing in {FLAT}")
+
+
+def test_role_outside_its_vocabulary_is_no_missing_actor(project):
+    project.edit(EVENT_ACTORS, "us-nsc,actor", "us-nsc,actr")
+    assert_one(project, "vocabulary", EVENT_ACTORS, 2, "role",
+               f"1 follow-on problem not shown until this is fixed: 1 no-actor in {FLAT}")
+
+
+# --- a rejected value: the rules that read it do not also fire ---------------------
+
+
+def test_wrong_language_code_is_no_missing_translation(project):
+    # an English source: its quotes need no translation ...
+    project.edit(SOURCES, "language: zh", "language: en")
+    project.edit(CITATIONS, ',"If North Korea provides weapons to Russia, the United States '
+                 'will take action"', ",")
+    project.edit(EVENTS, "      quote_en: On 13 September 2023, Kim Jong Un met Putin at the "
+                 "Vostochny Cosmodrome.\n", "")
+    assert project.found() == set()
+    # ... and written 'eng' it is one language-code problem, not one per citation too
+    project.edit(SOURCES, "language: en", "language: eng")
+    assert_one(project, "language-code", SOURCES, 5, "language",
+               "2 follow-on problems not shown until this is fixed: 2 quote-translation in "
+               f"{CITATIONS}, {EVENTS}")
+
+
+@pytest.mark.parametrize("country", ["RU", "RUX", "Russia"])
+def test_wrong_country_code_is_no_coordinates_or_subdivision_problem(project, country):
+    project.edit(LOCATIONS, "RUS,RU-AMU", f"{country},RU-AMU")
+    assert_one(project, "country-code", LOCATIONS, 2, "country")
+
+
+@pytest.mark.parametrize("file, old, new, line", [
+    (EVENTS, "event_type: CONSULT", "event_type: CONSULTX", 5),  # it has a mode
+    (FLAT, "THREATEN", "COERCEX", 2),  # it has none
+])
+def test_wrong_event_type_is_no_mode_or_recipient_problem(project, file, old, new, line):
+    project.edit(file, old, new)
+    assert_one(project, "vocabulary", file, line, "event_type")
+
+
+def test_wrong_mode_is_one_problem(project):
+    project.edit(EVENTS, "mode: visit", "mode: visitt")
+    assert_one(project, "vocabulary", EVENTS, 6, "mode")  # not also mode-type
+
+
+@pytest.mark.parametrize("date, rule", [
+    ("2024-13-01", "date-invalid"),  # would be after its sources
+    ("2024-09-13x", "date-format"),
+    ("2023-09-13/2023-09-01", "date-order"),
+])
+def test_wrong_date_is_one_problem(project, date, rule):
+    project.edit(EVENTS, 'date: "2023-09-13"', f'date: "{date}"')
+    assert_one(project, rule, EVENTS, 3, "date")
+
+
+def test_wrong_status_is_one_problem(project):
+    project.edit(EVENTS, "status: occurred", "status: ocurred")
+    assert_one(project, "vocabulary", EVENTS, 4, "status")
+
+
+def test_coordinate_not_a_number_is_no_missing_coordinates(project):
+    project.edit(LOCATIONS, "51.884", "51.8x84")
+    assert_one(project, "type", LOCATIONS, 2, "lat")
+
+
+def test_nested_citations_not_a_list_is_no_event_without_citation(project):
+    project.edit(EVENTS, "  citations:\n    - source_id: sample-zh\n", "  citations: x\n  old:\n"
+                 "    - source_id: sample-zh\n")
+    assert project.found() == {("type", EVENTS, 16, "citations"),
+                               ("unknown-field", EVENTS, 17, "old")}
+
+
+def test_source_file_missing_hides_the_stray_seed(project):
+    project.edit(SOURCES, "file: sample_zh.txt", "file: sample-zh.txt")
+    assert_one(project, "source-missing", SOURCES, 3, "file",
+               "1 follow-on problem not shown until this is fixed: 1 source-unregistered in "
+               "seeds/sample_zh.txt")
+
+
+# --- the declaration --------------------------------------------------------------
+
+
+def test_reads_names_rules_tables_and_fields_that_exist():
+    codebook = load_codebook(schemas_dir("."))
+    fields = {f.name for t in codebook.tables.values() for f in t.fields}
+    assert set(cascades.READS) <= set(RULES)
+    assert cascades.REJECTS_VALUE <= set(RULES)
+    assert cascades.NOT_A_TABLE_FILE <= set(RULES)
+    for reads in cascades.READS.values():
+        assert set(reads.get("own", ())) - {"*"} <= fields
+        for table, spec in reads.get("tables", {}).items():
+            assert {f for f in spec if f is not None} <= {f.name for f in
+                                                          codebook.tables[table].fields}
+
+
+def test_file_tables_follow_the_codebook():
+    codebook = load_codebook(schemas_dir("."))
+    assert cascades.file_tables("annotations/events-2019.yaml", codebook) == [
+        "events", "event_actors", "citations"]
+    assert cascades.file_tables("annotations/events-2019.csv", codebook) == ["events"]
+    assert cascades.file_tables(SOURCES, codebook) == ["sources"]
+    assert cascades.file_tables("annotations/actors.txt", codebook) == []
+
+
+def test_coordinates_outside_the_country_are_no_geonames_mismatch_too(project):
+    project.edit(LOCATIONS, "43.10562,131.87353", "43.10562,-131.87353")  # a sign lost
+    assert_one(project, "coordinates-country", LOCATIONS, 3, "lat")
+
+
+def test_a_ragged_row_may_be_the_record_that_is_looked_for(project):
+    project.edit(ACTORS, "us-nsc,US National Security Council,", "us-nsc,US National, Security Council,")
+    assert_one(project, "csv-ragged", ACTORS, 6, None,
+               f"1 follow-on problem not shown until this is fixed: 1 unknown-reference in "
+               f"{EVENT_ACTORS}")
+
+
+def test_control_character_in_a_key_is_its_one_problem(project):
+    project.edit(ACTORS, "\nus-nsc,", "\nus-nsc\u200b\u202e,")
+    # not also its pattern on the value, nor unknown-reference where 'us-nsc' is used
+    assert_one(project, "control-character", ACTORS, 6, "actor_id",
+               f"1 follow-on problem not shown until this is fixed: 1 unknown-reference in "
+               f"{EVENT_ACTORS}")
