@@ -153,8 +153,8 @@ def syntax_error(text: str, exc: yaml.MarkedYAMLError) -> tuple[int | None, str]
                        f"quote on line {start}, and write {inside} for a {quote} inside the value")
     where = ""
     if exc.context_mark is not None and context:
-        where = f" ({context[len('while '):] if context.startswith('while ') else context} " \
-                f"that starts on line {exc.context_mark.line + 1})"
+        where = (f" ({context.removeprefix('while ')} that starts on line "
+                 f"{exc.context_mark.line + 1})")
     return noticed, f"YAML syntax error: {problem}{where}"
 
 
