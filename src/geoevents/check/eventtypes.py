@@ -17,7 +17,9 @@ def check(events: pl.DataFrame, event_actors: pl.DataFrame, codebook: Codebook,
         [(t.code, m) for t in types.values() for m in t.modes],
         schema={"event_type": pl.String, "mode": pl.String}, orient="row",
     )
-    with_mode = events.filter(pl.col("mode").is_not_null() & pl.col("event_type").is_in(list(types)))
+    # a mode of no type is a vocabulary problem only
+    with_mode = events.filter(pl.col("mode").is_in(pairs.get_column("mode").unique().to_list())
+                              & pl.col("event_type").is_in(list(types)))
     bad_mode = with_mode.join(pairs, on=["event_type", "mode"], how="anti")
     modes_of = {c: ", ".join(t.modes) or "none (leave mode empty)" for c, t in types.items()}
     needs = [c for c, t in types.items() if t.requires_recipient]
