@@ -367,9 +367,9 @@ def test_many_missed_quotes_get_cheap_hints_past_the_first_ones(project, monkeyp
     calls = []
     real = evidence.closest_passage
 
-    def counted(quote, text):
+    def counted(quote, text, *raw):
         calls.append(quote)
-        return real(quote, text)
+        return real(quote, text, *raw)
 
     monkeypatch.setattr(evidence, "closest_passage", counted)
     n = evidence.MAX_PASSAGE_HINTS + 20

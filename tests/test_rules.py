@@ -651,7 +651,7 @@ def test_quote_not_found_with_closest_passage(project):
     problems = project.problems()
     assert {(p["rule"], p["file"], p["line"], p["field"]) for p in problems} == {
         ("quote-not-found", EVENTS, 18, "quote")}
-    assert "东方航天发射场" in problems[0]["hint"]
+    assert "金正恩在东方{+航天+}发射场与普京会晤" in problems[0]["hint"]
 
 
 def test_quote_whitespace_and_nfc_are_folded(project):

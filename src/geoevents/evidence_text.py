@@ -455,3 +455,281 @@ def _problem(rec: dict, rule: str, field: str, message: str, hint: str, value=No
     return {"rule": rule, "file": rec["_file"], "line": rec["_line"], "field": field,
             "value": rec.get(field) if value is None else value, "message": message,
             "hint": hint}
+
+
+# --- the closest passage of a quote not found --------------------------------
+
+#: the marks of a word diff, as ``git diff --word-diff`` writes them: what the quote
+#: has and the source has not, and what the source has and the quote has not
+QUOTE_ONLY, SOURCE_ONLY = ("[-", "-]"), ("{+", "+}")
+#: a passage in a script written without spaces (Chinese, Japanese, Thai ...) is
+#: widened to its clause, by at most this many characters on either side
+MAX_CLAUSE_WIDENING = 60
+#: a passage longer than this is shown without its differences marked (a quote is
+#: at most 300 characters; one this long was not found for another reason)
+MAX_MARKED = 1_000
+
+
+class Passage(NamedTuple):
+    """Where in a folded text the passage closest to a quote stands (``start`` to
+    ``end``, characters of the folded text), how alike the two are (0-100), and the
+    passage with the words (or, in scripts without spaces, the characters) that
+    differ from the quote marked."""
+
+    start: int
+    end: int
+    score: float
+    marked: str
+
+
+def _unspaced(ch: str) -> bool:
+    """A character of a script written without spaces between words: CJK ideographs,
+    kana, fullwidth forms and CJK punctuation, Thai, Lao, Myanmar, Khmer."""
+    o = ord(ch)
+    return (0x2E80 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0xFE30 <= o <= 0xFE4F
+            or 0xFF00 <= o <= 0xFFEF or 0x20000 <= o <= 0x3FFFF or 0x0E00 <= o <= 0x0EFF
+            or 0x1000 <= o <= 0x109F or 0x1780 <= o <= 0x17FF)
+
+
+def _kind(ch: str) -> str:
+    """space, mark, one (a token by itself: punctuation, a character of an unspaced
+    script) or word (a letter or digit of a spaced script)."""
+    if ch == " ":
+        return "space"
+    category = unicodedata.category(ch)
+    if category[0] == "M":
+        return "mark"
+    if category[0] in "PS" or _unspaced(ch):
+        return "one"
+    return "word"
+
+
+def diff_tokens(text: str) -> list[str]:
+    """The units a passage and a quote are compared in: words of spaced scripts,
+    single characters of unspaced ones, punctuation marks and spaces, each with
+    the combining marks that follow it (the text is folded: one space at most)."""
+    tokens: list[str] = []
+    previous = None
+    for ch in text:
+        kind = _kind(ch)
+        if tokens and (kind == "mark" or (kind == "word" and previous == "word")):
+            tokens[-1] += ch
+        else:
+            tokens.append(ch)
+        if kind != "mark":
+            previous = kind
+    return tokens
+
+
+def closest(quote: str, text: str) -> Passage | None:
+    """The passage of folded ``text`` closest to folded ``quote`` (rapidfuzz), as whole
+    words, or whole clauses in unspaced scripts; never cut inside a word or before
+    a combining mark. None if nothing is even half alike."""
+    from rapidfuzz import fuzz
+
+    if len(quote) > MAX_MARKED // 2:  # not a passage a curator copied: too long to diff
+        return None
+    found = fuzz.partial_ratio_alignment(quote, text, score_cutoff=50)
+    if found is None:
+        return None
+    start, end = sorted((found.dest_start, found.dest_end))
+    # room for the words a quote lacks: the alignment is as long as the quote
+    margin = len(quote) // 4 + 10
+    lo, hi = _word_start(text, max(0, start - margin)), _word_end(text, min(len(text), end + margin))
+    window = diff_tokens(text[lo:hi])
+    quoted = diff_tokens(quote)
+    ops = _opcodes(window, quoted)
+    # the text before the first and after the last part that meets the quote is not
+    # part of the passage
+    inner = [op for op in ops if op[0] != "delete"]
+    if not inner:
+        return None
+    first, last = ops.index(inner[0]), len(ops) - ops[::-1].index(inner[-1])
+    ops = _trim_spaces(_edges(ops[first:last]), window)
+    if not ops:
+        return None
+    skipped = sum(len(t) for t in window[:ops[0][1]])
+    p_start = lo + skipped
+    p_end = p_start + sum(len(t) for t in window[ops[0][1]:ops[-1][2]])
+    if p_end <= p_start:  # nothing of the source meets the quote
+        return None
+    before, after = _clause(text, p_start, p_end)
+    marked = _marked(ops, window, quoted)
+    shown = before + marked + after
+    if len(shown) > MAX_MARKED:
+        shown = text[p_start - len(before):p_end + len(after)]
+    return Passage(p_start - len(before), p_end + len(after), found.score, shown)
+
+
+def _edges(ops: list[tuple]) -> list[tuple]:
+    """A change at either end of the passage takes no more of the source than the
+    quote has there: the rest of the window is not what the quote stands for."""
+    tag, i1, i2, j1, j2 = ops[-1]
+    if tag == "replace" and i2 - i1 > j2 - j1:
+        ops[-1] = (tag, i1, i1 + (j2 - j1), j1, j2)
+    tag, i1, i2, j1, j2 = ops[0]
+    if tag == "replace" and i2 - i1 > j2 - j1:
+        ops[0] = (tag, i2 - (j2 - j1), i2, j1, j2)
+    return ops
+
+
+def _trim_spaces(ops: list[tuple], window: list[str]) -> list[tuple]:
+    """No space of the source at either end of the passage."""
+    if ops:
+        tag, i1, i2, j1, j2 = ops[-1]
+        while i2 > i1 and window[i2 - 1] == " ":
+            i2 -= 1
+        ops[-1] = (tag, i1, i2, j1, j2)
+        tag, i1, i2, j1, j2 = ops[0]
+        while i1 < i2 and window[i1] == " ":
+            i1 += 1
+        ops[0] = (tag, i1, i2, j1, j2)
+    return [op for op in ops if op[1] < op[2] or op[3] < op[4]]
+
+
+def _opcodes(a: list[str], b: list[str]) -> list[tuple]:
+    """difflib's opcodes from tokens ``a`` to tokens ``b``, aligned without regard to
+    case (``la préfecture`` meets ``La préfecture``, not an earlier ``la``), then
+    with tokens that differ in case marked, and two changes with only a space
+    between them made one (``[-nói rằng-]{+cho biết+}``)."""
+    import difflib
+
+    # no junk heuristic: spaces and common characters are what a passage is made of
+    matcher = difflib.SequenceMatcher(None, [t.casefold() for t in a],
+                                      [t.casefold() for t in b], autojunk=False)
+    ops: list[tuple] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            ops.append((tag, i1, i2, j1, j2))
+            continue
+        for k in range(i2 - i1):  # equal but for case: token by token
+            same = "equal" if a[i1 + k] == b[j1 + k] else "replace"
+            ops.append((same, i1 + k, i1 + k + 1, j1 + k, j1 + k + 1))
+    ops = _joined(ops)
+    out: list[tuple] = []
+    for op in ops:
+        lone_space = len(out) >= 2 and "".join(a[out[-1][1]:out[-1][2]]) == " "
+        if op[0] != "equal" and lone_space and out[-2][0] != "equal":
+            out.pop()
+            first = out.pop()
+            op = ("replace", first[1], op[2], first[3], op[4])
+        out.append(op)
+    return out
+
+
+def _joined(ops: list[tuple]) -> list[tuple]:
+    """Neighbouring opcodes of the same kind made one: equal with equal, and any
+    two changes as one replace."""
+    out: list[tuple] = []
+    for op in ops:
+        if out and (out[-1][0] == "equal") == (op[0] == "equal"):
+            tag = "equal" if op[0] == "equal" else "replace"
+            op = (tag, out[-1][1], op[2], out[-1][3], op[4])
+            out.pop()
+        out.append(op)
+    return out
+
+
+def _word_start(text: str, at: int) -> int:
+    """``at`` moved back to the start of the word it falls in, and never left
+    before a combining mark (it belongs to the letter before it)."""
+    limit = max(0, at - 50)  # a 'word' longer than that (a link) may be cut
+    while at > limit and at < len(text) and (_kind(text[at]) == "mark" or (
+            _kind(text[at - 1]) in ("word", "mark") and _kind(text[at]) == "word")):
+        at -= 1
+    while 0 < at < len(text) and _kind(text[at]) == "mark":
+        at -= 1
+    return at
+
+
+def _word_end(text: str, at: int) -> int:
+    """``at`` moved on to the end of the word it falls in, combining marks included."""
+    limit = min(len(text), at + 50)
+    while 0 < at < limit and (_kind(text[at]) == "mark" or (
+            _kind(text[at - 1]) in ("word", "mark") and _kind(text[at]) == "word")):
+        at += 1
+    while at < len(text) and _kind(text[at]) == "mark":
+        at += 1
+    return at
+
+
+def _stop(ch: str) -> bool:
+    """Where a clause of an unspaced script ends: punctuation or a space."""
+    return ch == " " or unicodedata.category(ch)[0] == "P"
+
+
+def _clause(text: str, start: int, end: int) -> tuple[str, str]:
+    """The rest of the clause around a passage that starts or ends inside a run of
+    an unspaced script: back to the punctuation or space before it, on to the one
+    after it (at most MAX_CLAUSE_WIDENING characters each way)."""
+    def cuts(at: int) -> bool:
+        inside = 0 < at < len(text) and not _stop(text[at - 1]) and not _stop(text[at])
+        return inside and (_unspaced(text[at - 1]) or _unspaced(text[at]))
+
+    at = start
+    if cuts(start):
+        while at > max(0, start - MAX_CLAUSE_WIDENING) and not _stop(text[at - 1]):
+            at -= 1
+        while 0 < at < len(text) and _kind(text[at]) == "mark":
+            at -= 1
+    before = text[at:start]
+    at = end
+    if cuts(end):
+        while at < min(len(text), end + MAX_CLAUSE_WIDENING) and not _stop(text[at]):
+            at += 1
+        while at < len(text) and _kind(text[at]) == "mark":
+            at += 1
+    return before, text[end:at]
+
+
+def _marked(ops, window: list[str], quoted: list[str]) -> str:
+    """The passage with what only the quote has as ``[-...-]`` and what only the
+    source has as ``{+...+}``. The source's spaces at the edges of a change stay
+    outside the marks; so does the quote's space after words only it has, where
+    the source has a space before them (``a [-x-] b``)."""
+    out = []
+    for tag, i1, i2, j1, j2 in ops:
+        source, quote = "".join(window[i1:i2]), "".join(quoted[j1:j2])
+        if tag == "equal" or not (source.strip(" ") or quote.strip(" ")):
+            out.append(source)  # the same, or only a space more or less
+            continue
+        if source:
+            lead = " " if source.startswith(" ") else ""
+            tail = " " if source.endswith(" ") else ""
+            quote = quote.strip(" ")
+        else:  # words only the quote has
+            spaced = bool(out) and out[-1].endswith(" ")
+            quote = quote.lstrip(" ") if spaced or not out else quote
+            lead, tail = "", " " if spaced and quote.endswith(" ") else ""
+            quote = quote.rstrip(" ") if tail else quote
+        out.append(lead)
+        if quote:
+            out.append(f"{QUOTE_ONLY[0]}{quote}{QUOTE_ONLY[1]}")
+        if source.strip(" "):
+            out.append(f"{SOURCE_ONLY[0]}{source.strip(' ')}{SOURCE_ONLY[1]}")
+        out.append(tail)
+    return "".join(out)
+
+
+def line_in(raw: str, folded: str, start: int, end: int) -> int | None:
+    """The line of ``raw`` (a source as read) where the passage ``folded[start:end]``
+    of its folded text starts, or None if the passage cannot be found in it again.
+
+    The passage is looked for with each space matching any run of white space, in
+    the text as read, or failing that in its NFC form (which has the same lines),
+    as the occurrence of the same rank as in the folded text.
+    """
+    passage = folded[start:end]
+    if not passage:
+        return None
+    pattern = re.compile(f"{SPACE_CLASS}+".join(re.escape(w) for w in passage.split(" ")))
+    rank = folded.count(passage, 0, start)
+    for text in (raw, None):
+        if text is None:
+            text = unicodedata.normalize("NFC", raw)
+            if text == raw:
+                return None
+        for i, match in enumerate(pattern.finditer(text)):
+            if i == rank:
+                return text.count("\n", 0, match.start()) + 1
+    return None

@@ -64,6 +64,10 @@ class RawProject:
     #: problems found record by record, made into one frame at the end (a hostile
     #: file can hold hundreds of thousands)
     rows: list[dict] = field(default_factory=list)
+    #: tables some of whose records were not read: a file of theirs stops at a YAML
+    #: syntax error (or is not composed at all); an ID that other tables use may be
+    #: defined in the part not read
+    unread_tables: set[str] = field(default_factory=set)
 
     def reported(self, rel: str) -> bool:
         """A problem of reading names file ``rel`` (it could not be read as it stands)."""
@@ -505,16 +509,23 @@ def _list_fields(table: Table) -> list[str]:
 
 def _read_yaml(text: str, rel: str, table: Table, project: RawProject) -> dict[str, pl.DataFrame]:
     node, issue = yamlio.compose(text)
+    children = _nested_tables(project.codebook, table)
+    if issue is not None:
+        project.unread_tables.update({table.name, *(t.name for t in children.values())})
+        if issue.rule == "yaml-syntax" and not table.one_record:
+            # the records before the broken one are still read (and checked)
+            node, cut = yamlio.readable_prefix(text, issue.line)
+            issue.message += (f"; the records before line {cut} are read, the rest of the "
+                              "file is not" if node is not None else "; the file is not read")
     issues = [issue] if issue else []
     convert = yamlio.to_record if table.one_record else yamlio.to_records
-    records, more = convert(node) if issue is None else ([], [])
+    records, more = convert(node) if node is not None else ([], [])
     issues += more
     for i in issues:
         project.rows.append({"rule": i.rule, "file": rel, "line": i.line, "field": i.field,
                              "value": i.value, "message": i.message,
                              "hint": ONE_RECORD_HINT if table.one_record and i.rule == "yaml-shape"
                              else _yaml_hint(i.rule)})
-    children = _nested_tables(project.codebook, table)
     rows: dict[str, list[dict]] = {table.name: [], **{t.name: [] for t in children.values()}}
     used = project.file_fields.setdefault(rel, set())
     for record in records:

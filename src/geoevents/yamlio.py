@@ -101,12 +101,128 @@ def compose(text: str):
     try:
         return yaml.compose(text, Loader=LOADER), None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        return None, YamlIssue("yaml-syntax", line, f"YAML syntax error: {what}")
+        line, message = syntax_error(text, exc)
+        return None, YamlIssue("yaml-syntax", line or 1, message)
     except yaml.YAMLError as exc:
         return None, YamlIssue("yaml-syntax", 1, f"YAML syntax error: {exc}")
+
+
+# --- syntax errors: where the broken construct starts ------------------------
+
+#: what the parser was reading when it failed, for the constructs whose start is
+#: the line to fix: the opening quote, bracket or brace (the parser notices that
+#: it is not closed only lines later, often at the end of the file)
+_OPENED = {
+    "while scanning a quoted scalar": "the quoted value",
+    "while parsing a flow sequence": "the list opened with '['",
+    "while parsing a flow mapping": "the mapping opened with '{'",
+    "while scanning a simple key": "the key",
+}
+_CLOSER = {"the list opened with '['": "]", "the mapping opened with '{'": "}"}
+
+
+def syntax_error(text: str, exc: yaml.MarkedYAMLError) -> tuple[int | None, str]:
+    """The line where the construct the parser could not finish starts, and a
+    message saying what is not closed and where the parser noticed it.
+
+    A quote, ``[`` or ``{`` left open is reported where it opens (libyaml's
+    context mark), not where the parser gave up. A quote left open in a block
+    (``summary: "Kim met``) may instead run on to the next quote of the file
+    and end there in a parser error: then the quoted value that spans lines and
+    ends where the parser stopped is the one reported.
+    """
+    problem = str(exc.problem or exc).strip()
+    noticed = exc.problem_mark.line + 1 if exc.problem_mark else None
+    context = exc.context or ""
+    what = _OPENED.get(context)
+    if what and exc.context_mark is not None:
+        start = exc.context_mark.line + 1
+        if what == "the quoted value":
+            what = f"the value quoted with {_char_at(text, exc.context_mark) or 'a quote'}"
+        closer = _CLOSER.get(what)
+        unclosed = (f"{what} on line {start} is not closed"
+                    + (f" with '{closer}' (or lacks a ',')" if closer else "")
+                    if what != "the key" else f"the key on line {start} has no ':'")
+        return start, f"YAML syntax error: {unclosed}; {_noticed(noticed, problem)}"
+    quoted = _runaway_quote(text, noticed) if noticed else None
+    if quoted is not None:
+        start, quote = quoted
+        inside = "''" if quote == "'" else '\\"'
+        return start, (f"YAML syntax error: the value quoted with {quote} on line {start} runs "
+                       f"on to line {noticed}, where the parser stops ({problem}): close the "
+                       f"quote on line {start}, and write {inside} for a {quote} inside the value")
+    where = ""
+    if exc.context_mark is not None and context:
+        where = (f" ({context.removeprefix('while ')} that starts on line "
+                 f"{exc.context_mark.line + 1})")
+    return noticed, f"YAML syntax error: {problem}{where}"
+
+
+def _noticed(line: int | None, problem: str) -> str:
+    if "end of stream" in problem:
+        return f"the parser reached the end of the file (line {line}) without finding its end"
+    return f"the parser noticed at line {line}: {problem}"
+
+
+def _char_at(text: str, mark) -> str | None:
+    lines = text.split("\n")
+    if mark.line < len(lines) and mark.column < len(lines[mark.line]):
+        char = lines[mark.line][mark.column]
+        return char if char in "'\"" else None
+    return None
+
+
+def _runaway_quote(text: str, line: int) -> tuple[int, str] | None:
+    """The quoted scalar that starts before ``line`` and ends on it, if any: a
+    quote left open that the next quote of the file closed."""
+    last = None
+    try:
+        for token in yaml.scan(text, Loader=LOADER):
+            if token.start_mark.line + 1 > line:
+                break
+            if (isinstance(token, yaml.ScalarToken) and token.style in ("'", '"')
+                    and token.start_mark.line + 1 < line == token.end_mark.line + 1):
+                last = (token.start_mark.line + 1, token.style)
+    except yaml.YAMLError:
+        pass
+    return last
+
+
+def readable_prefix(text: str, line: int):
+    """The node graph of the records of a top-level list before the one holding
+    ``line`` (where a syntax error starts), and the line where that one starts; or
+    None, None. What the file says up to the broken record is still read."""
+    starts = []
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=LOADER):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if depth == 0 and not isinstance(event, yaml.SequenceStartEvent):
+                    return None, None  # not a list of records
+                depth += 1
+                if depth == 2:
+                    starts.append(event.start_mark.line + 1)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+            elif depth == 1 and isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
+                starts.append(event.start_mark.line + 1)
+    except yaml.YAMLError:
+        pass
+    before = [s for s in starts if s <= line]
+    if len(before) < 2:  # the first record is broken: nothing before it
+        return None, None
+    cut = before[-1]
+    prefix = "".join(text.splitlines(keepends=True)[:cut - 1])
+    if _prefix_lines(prefix) != cut - 1:  # line breaks libyaml does not count as such
+        return None, None
+    try:
+        return yaml.compose(prefix, Loader=LOADER), cut
+    except yaml.YAMLError:
+        return None, None
+
+
+def _prefix_lines(prefix: str) -> int:
+    return prefix.count("\n") + (bool(prefix) and not prefix.endswith("\n"))
 
 
 def to_records(node) -> tuple[list[Record], list[YamlIssue]]:

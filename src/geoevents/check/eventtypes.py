@@ -8,20 +8,26 @@ from geoevents import problems as P
 from geoevents.codebook import Codebook
 
 
-def check(events: pl.DataFrame, event_actors: pl.DataFrame, codebook: Codebook) -> pl.DataFrame:
+def check(events: pl.DataFrame, event_actors: pl.DataFrame, codebook: Codebook,
+          actors_read: bool = True) -> pl.DataFrame:
+    """Modes of the wrong type; events without an actor or a needed recipient (not
+    looked for when some event_actors records could not be read)."""
     types = codebook.event_types
     pairs = pl.DataFrame(
         [(t.code, m) for t in types.values() for m in t.modes],
         schema={"event_type": pl.String, "mode": pl.String}, orient="row",
     )
-    with_mode = events.filter(pl.col("mode").is_not_null() & pl.col("event_type").is_in(list(types)))
+    # a mode of no type is a vocabulary problem only
+    with_mode = events.filter(pl.col("mode").is_in(pairs.get_column("mode").unique().to_list())
+                              & pl.col("event_type").is_in(list(types)))
     bad_mode = with_mode.join(pairs, on=["event_type", "mode"], how="anti")
     modes_of = {c: ", ".join(t.modes) or "none (leave mode empty)" for c, t in types.items()}
     needs = [c for c, t in types.items() if t.requires_recipient]
     sources = codebook.role_values("event_actors", "role", "source")
     targets = codebook.role_values("event_actors", "role", "target")
-    no_actor = events.join(_with_role(event_actors, sources), on="event_id", how="anti")
-    no_recipient = events.filter(pl.col("event_type").is_in(needs)).join(
+    listed = events if actors_read else events.clear()
+    no_actor = listed.join(_with_role(event_actors, sources), on="event_id", how="anti")
+    no_recipient = listed.filter(pl.col("event_type").is_in(needs)).join(
         _with_role(event_actors, targets), on="event_id", how="anti"
     )
     return P.combine([

@@ -27,7 +27,9 @@ def source_texts(root: Path, sources: pl.DataFrame) -> tuple[pl.DataFrame, pl.Da
     (a path out of seeds/ or of the project, not a regular file, missing, hash,
     not UTF-8)."""
     texts, problems = T.read_sources(root, sources)
-    return texts.with_columns(fold(texts.get_column("text"))), problems
+    # the text as read stays too: a quote not found is shown the line of its
+    # closest passage
+    return texts.with_columns(raw=pl.col("text"), text=fold(texts.get_column("text"))), problems
 
 
 #: entries of seeds/ looked at for unregistered files (a folder of a million files is
@@ -103,16 +105,19 @@ def _not_found(cited: pl.DataFrame, texts: pl.DataFrame) -> pl.DataFrame:
     # a quote whose source has no text (unknown, missing, unreadable file) is not searched
     cited = cited.join(texts.select("source_id").unique(), on="source_id", how="semi",
                        maintain_order="left")
-    miss = cited.filter(~T.find(texts, cited))
+    miss = cited.filter(~T.find(texts.select("source_id", "text"), cited))
     if miss.is_empty():
         return P.empty()
     texts = texts.unique("source_id", keep="first", maintain_order=True)
-    pairs = miss.unique(["source_id", "_q"]).join(texts, on="source_id").select(
-        "source_id", "_q", "text")
+    if "raw" not in texts.columns:
+        texts = texts.with_columns(raw=pl.lit(None, dtype=pl.String))
+    # only the quotes not found get the fuzzy search: once per distinct quote
+    pairs = miss.unique(["source_id", "_q"], maintain_order=True).join(
+        texts, on="source_id").select("source_id", "_q", "text", "raw")
     hints = pairs.select("source_id", "_q", _hint=pl.Series(
-        [closest_passage(q, text) if i < MAX_PASSAGE_HINTS and len(text) <= MAX_HINT_TEXT
-         else "copy the passage from the source exactly (after folding spaces)"
-         for i, (_, q, text) in enumerate(pairs.iter_rows())], dtype=pl.String
+        [closest_passage(q, text, raw) if i < MAX_PASSAGE_HINTS and len(text) <= MAX_HINT_TEXT
+         else COPY_EXACTLY
+         for i, (_, q, text, raw) in enumerate(pairs.iter_rows())], dtype=pl.String
     ))
     return P.from_frame(
         miss.join(hints, on=["source_id", "_q"], how="left"), "quote-not-found", "quote",
@@ -146,17 +151,23 @@ MAX_PASSAGE_HINTS = MAX_FUZZY
 MAX_HINT_TEXT = 2_000_000
 
 
-def closest_passage(quote: str, text: str) -> str:
-    from rapidfuzz import fuzz
+COPY_EXACTLY = "copy the passage from the source exactly (after folding spaces)"
 
+
+def closest_passage(quote: str, text: str, raw: str | None = None) -> str:
+    """The hint for a quote not found in folded ``text``: the closest passage, whole,
+    with what differs marked, and its line in ``raw`` (the text as read)."""
     if quote in text:  # there, but only as part of a character
         return ("the quote stops before a combining mark (or starts with one): take in the "
                 "whole character, as the source writes it")
-    found = fuzz.partial_ratio_alignment(quote, text)
-    if found is None or found.score < 50:
-        return "copy the passage from the source exactly (after folding spaces)"
-    passage = text[found.dest_start:found.dest_end]
-    return f"closest passage ({found.score:.0f}% alike): {passage!r}"
+    found = T.closest(quote, text)
+    if found is None:
+        return COPY_EXACTLY
+    line = T.line_in(raw, text, found.start, found.end) if raw is not None else None
+    where = f"line {line}, " if line else ""
+    return (f"copy the closest passage as the source writes it ({where}{found.score:.0f}% "
+            f"alike; {T.QUOTE_ONLY[0]}...{T.QUOTE_ONLY[1]} is only in the quote, "
+            f"{T.SOURCE_ONLY[0]}...{T.SOURCE_ONLY[1]} only in the source): {found.marked}")
 
 
 def uncited(events: pl.DataFrame, citations: pl.DataFrame) -> pl.DataFrame:

@@ -71,7 +71,7 @@ def _hint(code, f, name, value, codebook, frame):
     if code == "language-code":
         return language_hint(value)
     if code == "vocabulary":
-        return nearest(value, codebook.vocabulary(f))
+        return vocabulary_hint(str(value), tuple(codebook.vocabulary(f)))
     if code == "range":
         return _range_hint(name, f)
     if code == "too-long":
@@ -118,6 +118,57 @@ def nearest(value, allowed) -> str:
 
 def _allowed(allowed) -> str:
     return f"allowed: {', '.join(allowed[:20])}{' ...' if len(allowed) > 20 else ''}"
+
+
+def vocabulary_hints(values: list[str], allowed: list[str]) -> dict[str, str]:
+    """A hint for each distinct value not in a vocabulary: "did you mean" the value
+    it differs from only in case or by a slip of the keyboard, else the allowed ones."""
+    meant = did_you_mean(values, allowed)
+    return {v: meant.get(v) or _allowed(allowed) for v in values}
+
+
+@cache
+def vocabulary_hint(value: str, allowed: tuple[str, ...]) -> str:
+    return vocabulary_hints([value], list(allowed))[value]
+
+
+def _slips(length: int) -> int:
+    """Edits a value of ``length`` characters may be away from the one meant: none
+    for one or two characters (any other value is one edit away), one up to 7,
+    then one more for every four characters, three at most."""
+    return 0 if length < 3 else max(1, min(3, length // 4))
+
+
+def did_you_mean(values: list[str], allowed: list[str]) -> dict[str, str]:
+    """"did you mean 'X'?" for each value (the first MAX_FUZZY distinct ones) that is
+    a value of ``allowed`` but for case (``threaten``: ``THREATEN``) or a few edits
+    away from one (``militray``: ``military``; edits counted without case, a swap of
+    two letters is one, as many as ``_slips`` allows for the longer of the two);
+    the two nearest when two are as near. Values with none that near are left out."""
+    import numpy as np
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    head = list(dict.fromkeys(values))[:MAX_FUZZY]
+    if not head or not allowed:
+        return {}
+    folded = [a.casefold() for a in allowed]
+    distances = process.cdist([v.casefold() for v in head], folded, scorer=OSA.distance,
+                              dtype=np.int32, workers=1)
+    # edits allowed for each pair, by the longer of the two (CC-BY-4: CC-BY-4.0)
+    lengths = np.array([len(a) for a in allowed])
+    slips = np.vectorize(_slips)(np.maximum.outer(np.array([len(v) for v in head]), lengths))
+    distances = np.where(distances <= slips, distances, np.iinfo(np.int32).max)
+    out = {}
+    for value, row in zip(head, distances):
+        best = int(row.min())
+        if best == np.iinfo(np.int32).max:
+            continue
+        nearest_ones = [allowed[i] for i in np.flatnonzero(row == best)]
+        if len(nearest_ones) > 2:  # many as near: none stands out
+            continue
+        out[value] = f"did you mean {' or '.join(map(repr, nearest_ones))}?"
+    return out
 
 
 #: Distinct values that get a fuzzy "did you mean" at most. Thousands of undefined

@@ -9,12 +9,16 @@ from geoevents.check.hints import nearest_many
 from geoevents.codebook import Codebook
 
 
-def check(tables: dict[str, pl.DataFrame], codebook: Codebook) -> pl.DataFrame:
+def check(tables: dict[str, pl.DataFrame], codebook: Codebook,
+          unread: set[str] = frozenset()) -> pl.DataFrame:
+    """Undefined IDs, except those naming a table in ``unread`` (a file of it stops at
+    a syntax error, reported: the ID may be defined past it, and one cause is one
+    error)."""
     out = []
     for table in codebook.tables.values():
         frame = tables[table.name]
         for f in table.fields:
-            if not f.references or f.name not in frame.columns:
+            if not f.references or f.name not in frame.columns or f.ref_table in unread:
                 continue
             known = tables[f.ref_table].get_column(f.ref_field).drop_nulls()
             bad = _undefined(frame, f.name, known)

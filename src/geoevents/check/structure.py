@@ -98,7 +98,12 @@ def list_vocabularies(frame: pl.DataFrame, table: Table, codebook: Codebook) -> 
         allowed = codebook.vocabulary(f)
         if allowed is not None:  # an element holding ';' is a type problem only
             bad = items.filter(item.is_not_null() & ~item.is_in(allowed) & ~joined)
+            if bad.is_empty():
+                continue
+            # one hint per distinct value, not per row
+            values = bad.get_column(f.name).unique(maintain_order=True).to_list()
+            suggested = hints.vocabulary_hints(values, allowed)
             out.append(P.from_frame(bad, "vocabulary", f.name,
                                     pl.format("{} is not in the vocabulary", item),
-                                    hint=f"allowed: {', '.join(allowed)}"))
+                                    hint=item.replace_strict(suggested, return_dtype=pl.String)))
     return P.combine(out)

@@ -268,12 +268,12 @@ def _parse(text: str, shown: str, trusted: bool):
             _prescan(text, shown)
         return yamlio.load_plain(text)
     except yaml_errors() as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        what = " ".join(str(p) for p in (getattr(exc, "context", None),
-                                         getattr(exc, "problem", None)) if p) or str(exc)
-        raise CodebookError(f"YAML syntax error: {what}",
-                            "check indentation, and quote values that contain ': '",
-                            file=shown, line=mark.line + 1 if mark else None) from None
+        if isinstance(exc, yamlio.yaml.MarkedYAMLError):
+            line, message = yamlio.syntax_error(text, exc)
+        else:
+            line, message = None, f"YAML syntax error: {exc}"
+        raise CodebookError(message, "check indentation, and quote values that contain ': '",
+                            file=shown, line=line) from None
 
 
 #: characters that must not reach the release metadata: C0 controls but tab and
