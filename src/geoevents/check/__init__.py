@@ -70,7 +70,7 @@ def run(root: Path | str = ".") -> Result:
         P.empty() if {"citations", "sources"} & raw.unread_tables
         else dates.against_sources(tables["events"], tables["citations"], tables["sources"],
                                    codebook),
-        references.check(tables, codebook, raw.unread_tables),
+        references.check(tables, codebook),
         identity.duplicate_rows(tables, codebook),
         identity.retired_reused(tables, codebook),
         eventtypes.check(tables["events"], tables["event_actors"], codebook,

@@ -293,15 +293,18 @@ def _values(where: pl.DataFrame, raw) -> pl.DataFrame:
 
 
 def _unread_files(found: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
-    """(table, cause): a file of the table has a problem of reading and gave no record;
-    the cause is that file's first problem."""
+    """(table, cause): a file of the table has a problem of reading and gave no record
+    (or, at a YAML syntax error, only those before it); the cause is that file's first
+    problem."""
     read_from = {f for frame in raw.tables.values() if not frame.is_empty()
                  for f in frame.get_column("_file").unique().to_list()}
     rows = []
     for frame in raw.problems:
         lost = frame.filter(~pl.col("rule").is_in(NOT_A_TABLE_FILE))
+        # a YAML file that stops at a syntax error gave only the records before it
+        cut = set(lost.filter(pl.col("rule") == "yaml-syntax").get_column("file").to_list())
         for rel in lost.get_column("file").drop_nulls().unique().to_list():
-            if rel not in read_from:
+            if rel not in read_from or rel in cut:
                 rows += [(rel, t) for t in file_tables(rel, codebook)]
     files = pl.DataFrame(rows, schema={"file": pl.String, "_rtable": pl.String}, orient="row")
     first = found.sort("line", nulls_last=False).unique("file", keep="first").select(

@@ -9,16 +9,14 @@ from geoevents.check.hints import nearest_many
 from geoevents.codebook import Codebook
 
 
-def check(tables: dict[str, pl.DataFrame], codebook: Codebook,
-          unread: set[str] = frozenset()) -> pl.DataFrame:
-    """Undefined IDs, except those naming a table in ``unread`` (a file of it stops at
-    a syntax error, reported: the ID may be defined past it, and one cause is one
-    error)."""
+def check(tables: dict[str, pl.DataFrame], codebook: Codebook) -> pl.DataFrame:
+    """Undefined IDs. Those naming a table whose file could not be read (or stops at a
+    syntax error) are folded under that cause by ``geoevents.check.cascades``."""
     out = []
     for table in codebook.tables.values():
         frame = tables[table.name]
         for f in table.fields:
-            if not f.references or f.name not in frame.columns or f.ref_table in unread:
+            if not f.references or f.name not in frame.columns:
                 continue
             known = tables[f.ref_table].get_column(f.ref_field).drop_nulls()
             bad = _undefined(frame, f.name, known)
