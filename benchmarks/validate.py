@@ -598,6 +598,9 @@ def run_floor(root: Path) -> dict:
     # evidence: files and hashes, quotes in their sources, translations
     texts = {}
     if sources is not None:
+        # placeholders that `geoevents source add` left in a record
+        counts["sources.placeholder"] = sources.select(pl.sum_horizontal(
+            pl.col(pl.String).str.starts_with("TODO").fill_null(False))).sum().item()
         missing = mismatched = refused = undecodable = 0
         project = root.resolve()
         for sid, file, sha in sources.select("source_id", "file", "sha256").rows():

@@ -153,8 +153,8 @@ def test_several_events_of_one_file_are_one_write(project, monkeypatch):
     project.edit(YAML, YAML_CHECK, "")
     add_talks(project)
     writes = []
-    real = signoff._write_atomic
-    monkeypatch.setattr(signoff, "_write_atomic",
+    real = signoff.safefile.replace
+    monkeypatch.setattr(signoff.safefile, "replace",
                         lambda path, data: (writes.append(path.name), real(path, data)))
     before = read(project, YAML)
     result = sign(project, TALKS, VOSTOCHNY, "--by", "tester", "--on", "2024-01-02")
@@ -205,7 +205,7 @@ def test_csv_row_whose_quoted_value_spans_lines_before_the_cells(project):
 
 
 def test_same_check_again_writes_nothing(project, monkeypatch):
-    monkeypatch.setattr(signoff, "_write_atomic", lambda path, data: pytest.fail("written"))
+    monkeypatch.setattr(signoff.safefile, "replace", lambda path, data: pytest.fail("written"))
     result = sign(project, WARNS, "--by", "tester", "--on", "2023-10-01", "--force")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1] == (
@@ -528,14 +528,14 @@ def test_csv_with_a_bare_carriage_return_is_refused_not_rewritten(project):
 
 def test_a_write_that_fails_says_which_files_are_written(project, monkeypatch):
     uncheck(project)
-    real = signoff._write_atomic
+    real = signoff.safefile.replace
 
     def full_disk(path, data):
         if path.name == "events.yaml":
             raise OSError(28, "No space left on device", str(path))
         real(path, data)
 
-    monkeypatch.setattr(signoff, "_write_atomic", full_disk)
+    monkeypatch.setattr(signoff.safefile, "replace", full_disk)
     result = sign(project, WARNS, VOSTOCHNY, "--by", "tester", "--on", "2024-01-02")
     assert result.exit_code == 3
     assert result.stderr.splitlines()[-1] == (

@@ -103,3 +103,32 @@ def _too_large(size: int, limit: int) -> Refused:
                    f"{limit / MIB:,.0f} MiB",
                    "split it into several files of the same table "
                    "(<table>-<part>.csv or .yaml)")
+
+
+def replace(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write ``data`` as the whole of ``path``: into a temporary file created anew in the
+    same folder (O_EXCL, so a link planted under a temporary name is never written
+    through), flushed to disk, then renamed over ``path``. The file holds its old
+    bytes or the new ones, never a part. It keeps its permissions (``mode`` for a new
+    file: 0644 unless given)."""
+    import contextlib
+    import tempfile
+
+    path = Path(path)
+    if mode is None:
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except FileNotFoundError:
+            mode = 0o644
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

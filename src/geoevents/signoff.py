@@ -24,14 +24,11 @@ from __future__ import annotations
 
 import bisect
 import codecs
-import contextlib
 import csv
 import datetime as dt
 import io
 import json
-import os
 import re
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -416,7 +413,7 @@ class _Review:
         written = []
         try:
             for rel, (source, text) in changed.items():
-                _write_atomic(source.path, source.encode(text))
+                safefile.replace(source.path, source.encode(text))
                 written.append(rel)
         except OSError as exc:
             failure = E.from_os_error(exc, "write")
@@ -505,24 +502,6 @@ class _Source:
 
     def edit(self, events: list[_Event], values: dict[str, str], key: str) -> str:
         return (_edit_csv if self.is_csv else _edit_yaml)(self, events, values, key)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` by ``data`` through a new temporary file in its folder and a
-    rename, keeping the file's permissions: it holds the old bytes or the new."""
-    mode = os.stat(path).st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 # --- YAML edits --------------------------------------------------------------

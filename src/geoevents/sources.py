@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 import re
-import stat
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
@@ -465,15 +464,10 @@ def _copy_into(target: Path, data: bytes) -> None:
 
 def _replace(path: Path, data: bytes) -> None:
     """Write the whole file through a temporary one: never half-written."""
+    from geoevents import safefile
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = stat.S_IMODE(os.stat(path).st_mode) if path.exists() else 0o644
-    tmp = _temporary(path.parent, data, mode)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    safefile.replace(path, data)
 
 
 def _temporary(folder: Path, data: bytes, mode: int = 0o644) -> str:

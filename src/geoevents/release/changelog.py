@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import re
@@ -110,20 +109,9 @@ def insert(root: Path, section: str, version: str) -> Path:
         at = len(text)
         if not text.endswith("\n\n"):
             section = ("\n" if text.endswith("\n") else "\n\n") + section
-    _replace(path, text[:at] + section.rstrip("\n") + "\n\n" + text[at:] if after
-             else text[:at] + section)
+    from geoevents import safefile
+
+    new = (text[:at] + section.rstrip("\n") + "\n\n" + text[at:] if after
+           else text[:at] + section)
+    safefile.replace(path, new.encode("utf-8"))
     return path
-
-
-def _replace(path: Path, text: str) -> None:
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=".CHANGELOG.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise

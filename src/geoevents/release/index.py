@@ -21,11 +21,9 @@ it matches the journal byte for byte; any other unlisted folder stops the build.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from geoevents import loading
@@ -151,20 +149,11 @@ def write(dataset: Path, doc: dict) -> Path:
 
 
 def _atomic_json(path: Path, doc: dict) -> None:
-    """Write ``path`` by rename from a temporary file created anew (O_EXCL): a link
-    planted under a temporary name is never written through."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    """Write ``path`` whole, by rename from a temporary file created anew (safefile)."""
+    from geoevents import safefile
+
+    safefile.replace(path, (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+                     0o644)
     fsync_dir(path.parent)
 
 
