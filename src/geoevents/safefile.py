@@ -12,6 +12,7 @@ unreadable file) are left to the caller, which makes them an environment failure
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from pathlib import Path
@@ -105,28 +106,37 @@ def _too_large(size: int, limit: int) -> Refused:
                    "(<table>-<part>.csv or .yaml)")
 
 
-def replace(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Write ``data`` as the whole of ``path``: into a temporary file created anew in the
-    same folder (O_EXCL, so a link planted under a temporary name is never written
-    through), flushed to disk, then renamed over ``path``. The file holds its old
-    bytes or the new ones, never a part. It keeps its permissions (``mode`` for a new
-    file: 0644 unless given)."""
-    import contextlib
+def temporary(folder: Path, name: str, data: bytes, mode: int = 0o644) -> str:
+    """A new file in ``folder`` holding ``data``, flushed to disk: its path. Created anew
+    (O_EXCL), so a link planted under a temporary name is never written through."""
     import tempfile
 
-    path = Path(path)
-    if mode is None:
-        try:
-            mode = stat.S_IMODE(os.stat(path).st_mode)
-        except FileNotFoundError:
-            mode = 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
+def replace(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write ``data`` as the whole of ``path``: a temporary file in the same folder,
+    renamed over ``path``. The file holds its old bytes or the new ones, never a part.
+    It keeps its permissions (``mode`` for a new file: 0644 unless given)."""
+    path = Path(path)
+    if mode is None:
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except FileNotFoundError:
+            mode = 0o644
+    tmp = temporary(path.parent, path.name, data, mode)
+    try:
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -452,7 +451,7 @@ def _check_result(new: str, records, record: dict[str, str], location: str):
 def _copy_into(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target``, a new file: never over one that appeared since."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temporary(target.parent, data)
+    tmp = safefile.temporary(target.parent, target.name, data)
     try:
         os.link(tmp, target)  # fails if target exists: nothing is overwritten
     except FileExistsError:
@@ -468,18 +467,3 @@ def _replace(path: Path, data: bytes) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     safefile.replace(path, data)
-
-
-def _temporary(folder: Path, data: bytes, mode: int = 0o644) -> str:
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".geoevents-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return tmp
