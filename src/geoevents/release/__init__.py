@@ -25,6 +25,7 @@ import polars as pl
 
 from geoevents import loading
 from geoevents.errors import (
+    EXIT_ENVIRONMENT,
     EXIT_PROBLEMS,
     EXIT_USAGE,
     EnvironmentFailure,
@@ -331,6 +332,62 @@ class Refusal:
     hint: str = ""
     problems: pl.DataFrame | None = None
     exit_code: int = EXIT_PROBLEMS
+    #: what it is about: version, changelog, data (validation), change, quality, releases
+    kind: str = "data"
+
+
+@dataclass
+class Survey:
+    """The published releases as the next build will find them, read without writing:
+    the versions listed, one an interrupted build left whole (it is published first),
+    their dates, and what would stop a build (an unlisted folder)."""
+
+    listed: list[str] = field(default_factory=list)
+    pending: str | None = None
+    dates: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    refusals: list[Refusal] = field(default_factory=list)
+
+    @property
+    def known(self) -> list[str]:
+        """Listed and pending versions, oldest first."""
+        return sorted(self.listed + ([self.pending] if self.pending else []),
+                      key=C.parse_version)
+
+
+def survey(root: Path) -> Survey:
+    """What dataset/ holds, verified against the index, without changing anything."""
+    dataset = _dataset_folder(root)
+    if not dataset.is_dir():
+        return Survey()
+    doc = index.read(dataset)
+    index.verify_all(dataset, doc)
+    out = Survey(listed=list(index.versions(doc)),
+                 dates={e["version"]: e.get("date") for e in doc["versions"]})
+    try:
+        journal = index.read_journal(dataset)
+    except index.CorruptIndex:
+        journal = None
+    if journal is not None and journal["version"] not in out.listed \
+            and (dataset / journal["version"]).is_dir() and _could_be_ours(doc, journal) \
+            and not index.differences(dataset / journal["version"], journal):
+        out.pending = journal["version"]
+        out.dates[out.pending] = journal.get("date")
+        out.notes.append(f"dataset/{out.pending} was written by an interrupted build: the next "
+                         "build publishes it first, as it stands (not from the annotations as "
+                         "they are now)")
+    if list(dataset.glob(".tmp-*")) or list(dataset.glob(".*.json.*.tmp")):
+        out.notes.append("an interrupted build left temporary files in dataset/: the next build "
+                         "removes them first")
+    unlisted = sorted(p.name for p in dataset.iterdir() if p.is_dir()
+                      and not p.name.startswith(".") and p.name not in out.known)
+    if unlisted:
+        out.refusals.append(Refusal(
+            f"dataset/{unlisted[0]} is not listed in index.json and no interrupted build "
+            "explains it: a version is published only through the index",
+            f"move dataset/{unlisted[0]}/ out of dataset/ (or restore index.json from version "
+            "control), then build again", exit_code=EXIT_ENVIRONMENT, kind="releases"))
+    return out
 
 
 @dataclass
@@ -371,47 +428,68 @@ class Plan:
 
 
 def plan(root: Path | str, version: str | None = None, previous: str | None = "latest",
-         listed: list[str] | None = None, quality_suite: bool = False) -> Plan:
+         found: Survey | None = None, quality_suite: bool = False) -> Plan:
     """Everything a build of ``version`` checks, without writing anything.
 
     With no ``version``, the plan is the change list of the working annotations
-    against the latest release and the least version it needs. ``listed`` (the
-    published versions) adds the refusals of a version already published or not
-    greater; ``quality_suite`` runs the data-quality suite the build runs."""
+    against the latest release and the least version it needs. ``found`` (the
+    releases as ``survey`` finds them) adds the refusals of a version already
+    published or not greater and of an unlisted folder; ``quality_suite`` runs the
+    data-quality suite the build runs."""
     from geoevents import check
 
     root = Path(root)
     refusals: list[Refusal] = []
+    known = found.known if found is not None else published(root)
+    dates = found.dates if found is not None else _dates(root)
+    prev = _previous(version, previous, known)
     date = None
+    if found is not None:
+        refusals += found.refusals
+        if version is not None:
+            refusals += _not_new(known, version)
     if version is not None:
-        if listed is not None:
-            refusals += _not_new(listed, version)
         try:
             date = changelog.release_date(root, version).isoformat()
         except changelog.ChangelogError as exc:
-            refusals.append(Refusal(str(exc), "every release has its section in CHANGELOG.md; "
-                                    "'geoevents changelog' drafts it"))
+            refusals.append(Refusal(str(exc), exc.hint, kind="changelog"))
+        refusals += _date_refusal(version, date, prev, dates.get(prev))
     result = check.run(root)
     unfit = _problems_refusal(result)
     refusals += unfit
-    prev = _previous(root, version, previous)
     out = Plan(version, prev, result, date, refusals=refusals)
     if result.errors.height:
         return out  # nothing can be derived from annotations with errors
     texts = _source_texts(root, result.tables["sources"])
     out.tables = release_tables(result.tables, result.codebook, texts)
     out.changes = _changes(root, prev, version, out.tables, result.codebook)
-    refusals += _change_refusals(out.changes, result.tables["retired"], version)
+    # a version already refused (published, not greater) is not also an understated one
+    judged = None if any(r.kind == "version" for r in refusals) else version
+    refusals += _change_refusals(out.changes, result.tables["retired"], judged)
     if quality_suite and not unfit:  # the suite would only repeat validate's findings
         refusals += _quality_refusal(root, out)
     return out
+
+
+def _dates(root: Path) -> dict[str, str]:
+    doc = index.read(dataset_dir(root))
+    return {e["version"]: e.get("date") for e in doc["versions"]}
+
+
+def _date_refusal(version: str, date: str | None, prev: str | None,
+                  prev_date: str | None) -> list[Refusal]:
+    if date is None or prev is None or prev_date is None or date >= prev_date:
+        return []
+    return [Refusal(f"CHANGELOG.md dates {version} {date}, before {prev} ({prev_date})",
+                    "a release is dated on or after the release before it: correct the date "
+                    "of its section", kind="changelog")]
 
 
 def _not_new(listed: list[str], version: str) -> list[Refusal]:
     try:
         _check_new({"versions": [{"version": v} for v in listed]}, version)
     except ReleaseError as exc:
-        return [Refusal(exc.message, exc.hint, exit_code=exc.exit_code)]
+        return [Refusal(exc.message, exc.hint, exit_code=exc.exit_code, kind="version")]
     return []
 
 
@@ -479,12 +557,13 @@ def _problems_refusal(result) -> list[Refusal]:
     )]
 
 
-def _previous(root: Path, version: str | None, previous: str | None) -> str | None:
+def _previous(version: str | None, previous: str | None, known: list[str]) -> str | None:
+    """The release a change list is drawn from: the latest. (A version not above the
+    latest is refused; its change list is still drawn from the latest.)"""
     if previous != "latest":
         return previous
-    older = [v for v in published(root)
-             if version is None or C.parse_version(v) < C.parse_version(version)]
-    return older[-1] if older else None
+    known = sorted(known, key=C.parse_version)
+    return known[-1] if known else None
 
 
 def _changes(root, prev, version, tables, codebook) -> dict:
@@ -507,12 +586,13 @@ def _change_refusals(diff: dict, retired: pl.DataFrame, version: str | None) -> 
             f"event IDs of {prev} vanish without being retired: {', '.join(vanished)}",
             "published IDs are stable forever: restore them, or retire them in "
             "annotations/retired.csv with a reason (and the ID that replaces them)",
-        ))
+            kind="change"))
     why = prev and version and C.understated(prev, version, diff["required_bump"])
     if why:
         least = C.least_version(prev, diff["required_bump"])
         out.append(Refusal(f"{why}: {C.bump_reasons(diff)}",
-                           f"build {least} or a higher version (with its CHANGELOG.md section)"))
+                           f"build {least} or a higher version (with its CHANGELOG.md section)",
+                           kind="version"))
     return out
 
 
@@ -522,26 +602,36 @@ def _quality_refusal(root: Path, p: Plan) -> list[Refusal]:
     if report["success"]:
         return []
     return [Refusal("the data-quality suite failed: " + _failed_expectations(report),
-                    "the suite checks what validate should have caught: report it")]
+                    "the suite checks what validate should have caught: report it",
+                    kind="quality")]
 
 
-def dry_run(root: Path | str, version: str) -> tuple[Plan, list[str]]:
+def dry_run(root: Path | str, version: str) -> tuple[Plan | None, list[str]]:
     """Every refusal a build of ``version`` would meet, and its change list; nothing is
-    written, not even the build lock (a build in progress is reported as a note)."""
+    written, not even the build lock (so a build running now is not seen). None for
+    the plan when ``version`` is what an interrupted build left: building it
+    publishes that folder as it stands."""
     root = Path(root)
     check_version(version)
     _check_project(root)
-    notes, listed = [], []
-    dataset = _dataset_folder(root)
-    if dataset.is_dir():
-        doc = index.read(dataset)
-        index.verify_all(dataset, doc)
-        listed = index.versions(doc)
-        leftovers = sorted(p.name for p in dataset.glob(".tmp-*"))
-        if (dataset / index.JOURNAL).exists() or leftovers:
-            notes.append("an interrupted build left files in dataset/: the build finishes or "
-                         "removes them first")
-    return plan(root, version, listed=listed, quality_suite=True), notes
+    found = survey(root)
+    if found.pending == version:
+        return None, found.notes
+    notes = found.notes + _skip_note(found, version)
+    return plan(root, version, found=found, quality_suite=True), notes
+
+
+def _skip_note(found: Survey, version: str) -> list[str]:
+    """A version that skips ahead of every next one (11.0.0 for 1.1.0) is said so."""
+    if not found.known:
+        return []
+    latest = found.known[-1]
+    nexts = {C.least_version(latest, level) for level in C.LEVELS}
+    if C.parse_version(version) <= C.parse_version(latest) or version in nexts:
+        return []
+    following = ", ".join(sorted(nexts, key=C.parse_version))
+    return [(f"{version} skips ahead of the versions that follow {latest} ({following}): "
+             "a published version is never taken back")]
 
 
 #: names ``diff`` takes besides versions: the latest release, the working annotations
@@ -553,16 +643,15 @@ def status(root: Path | str) -> Plan:
     the least version the change needs (the releases verified first)."""
     root = Path(root)
     _check_project(root)
-    dataset = _dataset_folder(root)
-    if dataset.is_dir():
-        index.verify_all(dataset, index.read(dataset))
-    return plan(root)
+    return plan(root, found=survey(root))
 
 
 def compare(root: Path | str, old: str, new: str) -> dict:
     """The change list from ``old`` to ``new``: each a published version, LATEST or
     ``.`` (the working annotations of ``root``)."""
     root = Path(root)
+    _check_project(root)
+    _dataset_folder(root)
     sides = [_side(root, name) for name in (old, new)]
     (before, before_keys, old), (after, after_keys, new) = sides
     return {"previous": old, "version": new,
