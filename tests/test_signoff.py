@@ -246,8 +246,8 @@ def test_default_day_is_today_utc(project):
     result = sign(project, WARNS, "--by", "tester")
     assert result.exit_code == 0, result.output
     day = read(project, FLAT).splitlines()[1].split(b",")[-2].decode()
-    assert dt.date.fromisoformat(day) in {signoff.utc_today() - dt.timedelta(days=1),
-                                         signoff.utc_today()}
+    assert dt.date.fromisoformat(day) in {signoff.local_today() - dt.timedelta(days=1),
+                                         signoff.local_today()}
 
 
 # --- refusals ----------------------------------------------------------------
@@ -353,7 +353,7 @@ def test_checked_event_refused_unless_forced(project):
 @pytest.mark.parametrize(("on", "message"), [
     ("2024-02-30", "--on '2024-02-30' is not a day: write it as YYYY-MM-DD"),
     ("20240201", "--on '20240201' is not a day: write it as YYYY-MM-DD"),
-    ("2024-01-11", "--on 2024-01-11 is after today (2024-01-10, UTC)"),
+    ("2024-01-11", "--on 2024-01-11 is after today (2024-01-10)"),
 ])
 def test_day_must_be_real_and_not_after_today(on, message):
     with pytest.raises(E.UsageError) as caught:

@@ -112,7 +112,7 @@ def validate(root: Path, fmt: str, strict: bool, errors_only: bool) -> None:
 @click.option("--by", "curator", required=True, metavar="CURATOR",
               help="The curator who checked the events (a curator_id of the curators table).")
 @click.option("--on", "day", metavar="YYYY-MM-DD", default=None,
-              help="The day of the check (default: today, the UTC date).")
+              help="The day of the check (default: today).")
 @click.option("--all-clean", is_flag=True,
               help="Sign off every event not yet checked that has no error; list the others.")
 @click.option("--force", is_flag=True,
@@ -370,7 +370,7 @@ def status(root: Path) -> None:
 @click.argument("version", required=False)
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
               show_default=True, help="The annotation project.")
-@click.option("--date", "day", default=None, help="The release date (default: today, UTC).")
+@click.option("--date", "day", default=None, help="The release date (default: today).")
 @click.option("--write", is_flag=True,
               help="Insert the section into CHANGELOG.md (newest first) instead of printing it.")
 def changelog(version: str | None, root: Path, day: str | None, write: bool) -> None:
@@ -387,7 +387,7 @@ def changelog(version: str | None, root: Path, day: str | None, write: bool) -> 
 
     if version is not None:
         release.check_version(version)
-    day = _day(day) if day else dt.datetime.now(dt.UTC).date().isoformat()
+    day = _day(day) if day else dt.date.today().isoformat()
     p = release.status(root)
     if p.changes is None:
         raise E.ProblemsFound(

@@ -137,14 +137,16 @@ class _Failed(Exception):
 # --- the day -----------------------------------------------------------------
 
 
-def utc_today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
+def local_today() -> dt.date:
+    """The curator's today: the local date, as validate's rule on checks in the future
+    reads it (``check.review``)."""
+    return dt.date.today()
 
 
 def check_day(on: str | dt.date | None, today: dt.date | None = None) -> dt.date:
     """The day of the check: ``on`` (YYYY-MM-DD, a real day not after today) or today
-    (the UTC date)."""
-    today = today or utc_today()
+    (the local date)."""
+    today = today or local_today()
     if on is None:
         return today
     if isinstance(on, dt.date):
@@ -159,7 +161,7 @@ def check_day(on: str | dt.date | None, today: dt.date | None = None) -> dt.date
                                "give the day of the check, e.g. --on 2024-03-01, or leave "
                                "--on out for today")
     if day > today:
-        raise E.UsageError(f"--on {day.isoformat()} is after today ({today.isoformat()}, UTC)",
+        raise E.UsageError(f"--on {day.isoformat()} is after today ({today.isoformat()})",
                            "a check is dated the day it was done: give that day, or leave "
                            "--on out for today")
     return day
