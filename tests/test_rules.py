@@ -599,6 +599,22 @@ def test_nested_foreign_key(project):
     assert "2023-09-13-kim-putin-vostochny" in problems[0]["message"]
 
 
+def test_a_record_that_nests_its_children_has_all_of_them_there(project):
+    """An actor of an event that nests its actors, written in event_actors.csv, and a
+    citation of it in citations.csv: each is a problem at its row; an event whose
+    children all stand in the CSV files (the flat one) is fine."""
+    project.append("annotations/event_actors.csv",
+                   "2023-09-13-kim-putin-vostochny,us-nsc,actor\n")
+    project.append("annotations/citations.csv",
+                   "2023-09-13-kim-putin-vostochny,sample-zh,金正恩在东方航天发射场与普京会晤,Kim met Putin\n")
+    problems = project.problems()
+    assert {(p["rule"], p["file"], p["line"], p["field"]) for p in problems} == {
+        ("nested-split", "annotations/event_actors.csv", 4, "event_id"),
+        ("nested-split", "annotations/citations.csv", 3, "event_id")}
+    assert problems[0]["message"].startswith(
+        "2023-09-13-kim-putin-vostochny nests its citations in annotations/events.yaml (line 2)")
+
+
 def test_nested_record_naming_its_own_parent_is_fine(project):
     project.edit(EVENTS, "    - source_id: sample-zh\n",
                  "    - source_id: sample-zh\n      event_id: 2023-09-13-kim-putin-vostochny\n")

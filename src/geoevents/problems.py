@@ -73,6 +73,8 @@ RULES: dict[str, tuple[str, str]] = {
     # references
     "unknown-reference": (ERROR, "every ID used is defined"),
     "nested-foreign-key": (ERROR, "a nested record belongs to the record it is nested in"),
+    "nested-split": (ERROR, ("a record that nests its child records (actors, citations) has "
+                             "all of them there, none in another file")),
     # evidence
     "source-missing": (ERROR, "every source file exists under seeds/"),
     "source-hash": (ERROR, "every source file's sha256 matches"),

@@ -73,6 +73,7 @@ def run(root: Path | str = ".") -> Result:
         references.check(tables, codebook),
         identity.duplicate_rows(tables, codebook),
         identity.retired_reused(tables, codebook),
+        identity.split_records(tables, codebook),
         eventtypes.check(tables["events"], tables["event_actors"], codebook,
                          actors_read="event_actors" not in raw.unread_tables),
         _subdivision_country(tables["locations"]),

@@ -53,3 +53,35 @@ def retired_reused(tables: dict[str, pl.DataFrame], codebook: Codebook) -> pl.Da
             )
         )
     return P.combine(out)
+
+
+def split_records(tables: dict[str, pl.DataFrame], codebook: Codebook) -> pl.DataFrame:
+    """A record that nests its child records (an event's actors, its citations) has all
+    of them there: a child written in another file for the same parent is a problem.
+    One place per record keeps a review of it whole, and lets the editor schemas judge
+    a record by what it nests (a recipient among the nested actors)."""
+    out = []
+    for child in codebook.tables.values():
+        if not child.nested_in:
+            continue
+        key = codebook.tables[child.nested_in["table"]].primary_key[0]
+        parent = tables[child.nested_in["table"]]
+        rows = tables[child.name]
+        if rows.is_empty() or parent.is_empty() or key not in rows.columns:
+            continue
+        home = parent.select(key, pl.col("_file").alias("_home"),
+                             pl.col("_line").alias("_home_line")).unique(key, keep="first")
+        placed = rows.join(home, on=key, how="inner").with_columns(
+            (pl.col("_file") == pl.col("_home")).alias("_nested"))
+        nests = placed.filter(pl.col("_nested")).select(key).unique()
+        stray = placed.filter(~pl.col("_nested")).join(nests, on=key, how="semi")
+        out.append(P.from_frame(
+            stray, "nested-split", key,
+            pl.format(f"{{}} nests its {child.nested_in['key']} in {{}} (line {{}}); this "
+                      f"{child.name} record adds one in another file", pl.col(key),
+                      pl.col("_home"), pl.col("_home_line")),
+            pl.format(f"write all of a record's {child.nested_in['key']} in one place: move "
+                      f"this one under {{}} in {{}}, or move the nested ones here",
+                      pl.col(key), pl.col("_home")),
+        ))
+    return P.combine(out)

@@ -13,8 +13,8 @@ What a schema can say of one file, it says as validate does: field types,
 vocabularies, patterns, bounds, the calendar (an EDTF or ISO date must name days
 that exist, and no date validate accepts fails), the modes of each event type
 (rule mode-type) and, for an event that nests its actors, a recipient where the
-type requires one (rule recipient-missing: an event that nests its actors is
-taken to nest them all). What needs other files (references, quotes in the
+type requires one (rule recipient-missing: an event that nests its actors nests
+them all, rule nested-split). What needs other files (references, quotes in the
 source texts, unique IDs across files, participants written in event_actors.csv)
 is left to ``geoevents validate``.
 """
