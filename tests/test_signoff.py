@@ -542,3 +542,51 @@ def test_a_write_that_fails_says_which_files_are_written(project, monkeypatch):
         "hint: the disk is full: free some space and run again "
         f"(written already, and complete: {FLAT})")
     assert unchecked(project) == {(YAML, 2)}
+
+
+# --- what validate folds is still held against the event --------------------------
+
+
+def test_an_error_folded_under_its_cause_still_refuses_the_event(project):
+    """The source text is gone (one error shown: source-missing) and a quote is wrong
+    (folded: it cannot be searched). Both citations' events stay refused."""
+    uncheck(project)
+    project.path("seeds/sample_zh.txt").unlink()
+    before = snapshot(project)
+    result = sign(project, VOSTOCHNY, "--by", "tester")
+    assert result.exit_code == 1, result.output
+    assert f"{VOSTOCHNY}: has 1 error(s): fix them first" in result.output
+    assert snapshot(project) == before
+
+
+def test_an_event_in_a_record_that_could_not_be_read(project):
+    project.edit(FLAT, "2023-09-us-warns-north-korea,2023-09~,",
+                 "2023-09-us-warns-north-korea,2023-09~,,")  # a cell too many: the row is lost
+    result = sign(project, "2023-09-us-warns-north-korea", "--by", "tester")
+    assert result.exit_code == 1
+    assert ("2023-09-us-warns-north-korea: no event with this ID was read, and the events "
+            f"could not all be read ({FLAT}: 1 problem(s) of reading)") in result.output
+
+
+def test_a_curator_whose_record_has_errors_and_a_policy_that_cannot_be_read(project):
+    uncheck(project)
+    project.append(CURATORS, "tester,Tester Twin,\n")
+    twice = sign(project, VOSTOCHNY, "--by", "tester")
+    assert twice.exit_code == 1
+    assert "--by 'tester': the curator's record has 2 error(s) (annotations/curators.csv" \
+        in twice.output
+    project.edit(CURATORS, "tester,Tester Twin,\n", "")
+    project.edit("geoevents.yaml", "distinct_checker: false", "distinct_checker: on")
+    policy = sign(project, VOSTOCHNY, "--by", "tester")
+    assert policy.exit_code == 1
+    assert "geoevents.yaml has 2 error(s), so its review policy cannot be read (line" \
+        in policy.output and "type: not true or false" in policy.output
+
+
+def test_a_curator_id_yaml_would_read_as_no_text_is_quoted(project):
+    uncheck(project)
+    project.append(CURATORS, "123,Numbered Curator,\n")
+    assert sign(project, VOSTOCHNY, "--by", "123", "--on", "2024-01-02").exit_code == 0
+    text = project.path(YAML).read_text(encoding="utf-8")
+    assert '  checked_by: "123"\n' in text
+    assert unchecked(project) == {(FLAT, 2)}

@@ -33,6 +33,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polars as pl
+import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from geoevents import errors as E
@@ -50,6 +52,11 @@ YAML_NULLS = {"null", "Null", "NULL"}
 #: errors listed under a refusal; the rest are counted
 MAX_SHOWN = 10
 READ_LIMIT = 256 * safefile.MIB
+#: problems that keep records of a file from being read
+READING = frozenset({"file-encoding", "file-too-large", "file-not-regular", "file-outside",
+                     "line-too-long", "csv-ragged", "csv-header", "csv-too-many-columns",
+                     "yaml-syntax", "yaml-shape", "yaml-duplicate-key", "yaml-tag",
+                     "yaml-alias", "yaml-too-deep"})
 
 
 @dataclass
@@ -235,7 +242,13 @@ class _Review:
         known = sorted(set(curators.get_column(column).drop_nulls())) \
             if column in curators.columns else []
         if by in known:
+            self._require_sound(by, curators, column)
             return
+        unread = self._unread(self.checker.ref_table)
+        if unread:
+            raise E.ProblemsFound(
+                f"--by {by!r}: the curators could not all be read ({unread})",
+                "fix what geoevents validate reports there, then sign off again")
         files = sorted(set(curators.get_column("_file"))) or [
             f"annotations/{self.checker.ref_table}.csv"]
         where = ", ".join(files)
@@ -244,6 +257,37 @@ class _Review:
         hint = (f"did you mean {close!r}? " if close else "") + (
             f"give one of the curators of {where}, or add a record for {by!r} there first")
         raise E.UsageError(f"--by {by!r}: no curator has this ID ({listed})", hint)
+
+    def _require_sound(self, by: str, curators, column: str) -> None:
+        """The curator's record and the project file (its review policy) have no errors."""
+        errors = self.result.all_errors
+        rows = curators.filter(pl.col(column) == by).select("_file", "_line")
+        at = errors.join(rows.rename({"_file": "file", "_line": "line"}), on=["file", "line"],
+                         how="semi")
+        if at.height:
+            p = at.row(0, named=True)
+            raise E.ProblemsFound(
+                f"--by {by!r}: the curator's record has {at.height} error(s) ({p['file']}, "
+                f"line {p['line']}: {p['rule']}: {p['message']})",
+                "fix it (geoevents validate shows each with its hint), then sign off again")
+        policy = errors.filter(pl.col("file") == self.policy_file)
+        if policy.height:
+            shown = self.result.errors.filter(pl.col("file") == self.policy_file)
+            p = (shown if shown.height else policy).row(0, named=True)
+            raise E.ProblemsFound(
+                f"{self.policy_file} has {policy.height} error(s), so its review policy cannot "
+                f"be read (line {p['line']}: {p['rule']}: {p['message']})",
+                "fix it (geoevents validate shows each with its hint), then sign off again")
+
+    def _unread(self, table: str) -> str:
+        """The reading problems of a table's files ('' if none): records they kept out."""
+        from geoevents.check import cascades
+
+        reading = self.result.all_errors.filter(pl.col("rule").is_in(list(READING)))
+        files = [f for f in reading.get_column("file").drop_nulls().unique().sort().to_list()
+                 if table in cascades.file_tables(f, self.codebook)]
+        return "; ".join(f"{f}: {reading.filter(pl.col('file') == f).height} problem(s) of "
+                         "reading" for f in files)
 
     # the errors of each event
 
@@ -261,7 +305,7 @@ class _Review:
                 by_file[file].add(eid)
         own = {(e.file, e.line): e.event_id for rows in self.events.values() for e in rows}
         out: dict[str, list[dict]] = defaultdict(list)
-        for p in self.result.errors.iter_rows(named=True):
+        for p in self.result.all_errors.iter_rows(named=True):
             file, line = p["file"], p["line"]
             if file not in by_file:
                 continue
@@ -273,6 +317,29 @@ class _Review:
                 if p["field"] in (CHECKED_BY, CHECKED_ON) and own.get((file, record)) == eid:
                     continue
                 out[eid].append(p)
+        for eid, errors in self._source_errors().items():
+            out[eid] += errors
+        return out
+
+    def _source_errors(self) -> dict[str, list[dict]]:
+        """Errors of the sources an event cites (a missing, changed or unreadable text):
+        an event is checked against its sources, and these cannot be read as cited."""
+        sources, citations = self.result.tables.get("sources"), self.result.tables.get("citations")
+        if sources is None or citations is None or "source_id" not in citations.columns:
+            return {}
+        at = sources.select(pl.col("_file").alias("file"), pl.col("_line").alias("_rec"),
+                            "source_id").drop_nulls()
+        files = set(at.get_column("file").to_list())
+        errors = self.result.all_errors.filter(pl.col("file").is_in(list(files)))
+        if errors.is_empty():
+            return {}
+        records = [self._record_of(f, line) for f, line in errors.select("file", "line").rows()]
+        bad = errors.with_columns(pl.Series("_rec", records, dtype=pl.Int64)).join(
+            at, on=["file", "_rec"], how="inner").drop("_rec")
+        cited = citations.select(self.key, "source_id").drop_nulls().unique()
+        out: dict[str, list[dict]] = defaultdict(list)
+        for row in cited.join(bad, on="source_id", how="inner").iter_rows(named=True):
+            out[row[self.key]].append(row)
         return out
 
     def _naming(self) -> list[tuple[str, str]]:
@@ -373,6 +440,11 @@ class _Review:
                        rows[0].file, rows[0].line)
 
     def _unknown(self, eid: str) -> Refusal:
+        unread = self._unread(EVENTS)
+        if unread:  # the event may stand in a record that could not be read
+            return Refusal(eid, f"no event with this ID was read, and the events could not "
+                           f"all be read ({unread})",
+                           "fix what geoevents validate reports there, then sign off again")
         close = _closest(eid, list(self.events))
         files = sorted({e.file for rows in self.events.values() for e in rows})
         hint = f"did you mean {close!r}?" if close else (
@@ -580,7 +652,8 @@ def _yaml_scalar(value: str, style: str) -> str:
     it back as this text), single- or double-quoted."""
     if style == "'":
         return "'" + value.replace("'", "''") + "'"
-    if style == "" and PLAIN.fullmatch(value) and value not in YAML_NULLS:
+    if style == "" and PLAIN.fullmatch(value) and value not in YAML_NULLS \
+            and yaml.safe_load(value) == value:  # not 123, yes, 2024-01-01: they are no text
         return value
     return json.dumps(value, ensure_ascii=False)  # JSON strings are YAML double-quoted ones
 

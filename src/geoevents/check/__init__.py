@@ -40,10 +40,19 @@ class Result:
     tables: dict[str, pl.DataFrame]
     problems: pl.DataFrame
     codebook: Codebook
+    #: every problem found, follow-ons included (``problems`` counts them on their cause)
+    unfolded: pl.DataFrame | None = None
 
     @property
     def errors(self) -> pl.DataFrame:
         return self.problems.filter(pl.col("severity") == P.ERROR)
+
+    @property
+    def all_errors(self) -> pl.DataFrame:
+        """Errors with the follow-ons: what sign-off holds against an event (a folded
+        problem is still a problem of the record it stands in)."""
+        found = self.problems if self.unfolded is None else self.unfolded
+        return found.filter(pl.col("severity") == P.ERROR)
 
 
 def run(root: Path | str = ".") -> Result:
@@ -91,9 +100,9 @@ def run(root: Path | str = ".") -> Result:
         evidence.quotes(tables["errata"], texts, tables["sources"], codebook, "errata"),
     ]
     problems = _refine_lines(P.combine(found), raw)
-    problems = _collapse_missing_columns(problems, raw)
-    problems = cascades.fold(problems, raw, codebook)
-    return Result(tables=tables, problems=problems, codebook=codebook)
+    unfolded = _collapse_missing_columns(problems, raw)
+    problems = cascades.fold(unfolded, raw, codebook)
+    return Result(tables=tables, problems=problems, codebook=codebook, unfolded=unfolded)
 
 
 def read_normalised(root: Path | str = ".") -> dict[str, pl.DataFrame]:
