@@ -413,8 +413,9 @@ def run_floor(root: Path) -> dict:
             if typed_c is not None:
                 exprs.append((c.is_not_null() & typed_c.is_null()).sum().alias(f"{key}.type"))
                 casts.append(typed_c.alias(f["name"]))
-            if f.get("required"):
-                exprs.append(c.is_null().sum().alias(f"{key}.missing-field"))
+            if f.get("required"):  # absent, or only white space
+                exprs.append((c.is_null() | (c.str.strip_chars() == "")).sum()
+                             .alias(f"{key}.missing-field"))
             if spec.pattern(f):
                 exprs.append((~c.str.contains(spec.pattern(f))).sum().alias(f"{key}.pattern"))
             allowed = spec.allowed(f)

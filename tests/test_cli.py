@@ -212,3 +212,19 @@ def test_the_committed_json_schemas_are_the_codebook_s():
     for name in codebook.tables:
         text = (schemas / "json" / f"{name}.schema.json").read_text(encoding="utf-8")
         assert text == jsonschema.dumps(codebook, name), name
+
+
+def test_init_into_a_fresh_clone_and_nothing_half_written(tmp_path, monkeypatch):
+    clone = tmp_path / "clone"
+    (clone / ".git").mkdir(parents=True)
+    assert invoke("init", str(clone)).exit_code == 0
+    assert (clone / ".git").is_dir() and (clone / "geoevents.yaml").is_file()
+    from geoevents.codebook import jsonschema
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(jsonschema, "write_all", full_disk)
+    failed = invoke("init", str(tmp_path / "new"))
+    assert failed.exit_code == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clone"]  # no half project, no tmp

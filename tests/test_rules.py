@@ -599,6 +599,12 @@ def test_nested_foreign_key(project):
     assert "2023-09-13-kim-putin-vostochny" in problems[0]["message"]
 
 
+def test_a_required_value_of_white_space_only_is_missing(project):
+    project.edit(SOURCES, "  title: 朝中社报道\n", '  title: "   "\n')
+    assert {(p["rule"], p["file"], p["line"], p["field"]) for p in project.problems()} == {
+        ("missing-field", SOURCES, 6, "title")}
+
+
 def test_a_record_that_nests_its_children_has_all_of_them_there(project):
     """An actor of an event that nests its actors, written in event_actors.csv, and a
     citation of it in citations.csv: each is a problem at its row; an event whose

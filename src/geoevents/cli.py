@@ -23,6 +23,19 @@ class Guarded(click.Group):
     else is an internal error (exit 4), whose traceback ``GEOEVENTS_DEBUG=1`` shows.
     """
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Arguments are UTF-8 text: a name or value that is not (bytes the system passed
+        through as they were) is refused here, before any command writes it anywhere."""
+        for arg in args:
+            try:
+                arg.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                raise click.UsageError(f"the argument '{shown}' is not UTF-8 text: names and "
+                                       "values are read and written as UTF-8",
+                                       ctx=ctx) from None
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)

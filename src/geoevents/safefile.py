@@ -128,8 +128,12 @@ def temporary(folder: Path, name: str, data: bytes, mode: int = 0o644) -> str:
 def replace(path: Path, data: bytes, mode: int | None = None) -> None:
     """Write ``data`` as the whole of ``path``: a temporary file in the same folder,
     renamed over ``path``. The file holds its old bytes or the new ones, never a part.
-    It keeps its permissions (``mode`` for a new file: 0644 unless given)."""
+    It keeps its permissions (``mode`` for a new file: 0644 unless given). A symbolic
+    link is written through: its target is replaced (callers read the file with
+    ``read_bytes`` first, which refuses a link out of the project)."""
     path = Path(path)
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     if mode is None:
         try:
             mode = stat.S_IMODE(os.stat(path).st_mode)

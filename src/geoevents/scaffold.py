@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import tempfile
 import textwrap
 import unicodedata
 from pathlib import Path
@@ -158,24 +160,43 @@ redistribute them (a release carries their metadata, sha256 and short quotes).
 """
 
 
+#: entries a folder may hold before init: version control's own
+ALLOWED_BEFORE = (".git", ".hg", ".svn")
+
+
 def init(directory: Path, data_license: str | None = None) -> list[Path]:
     """Create the folders and starter files; refuse to touch an existing project.
 
     The project validates once its placeholders are filled in, and can be released
-    as it stands: it has its CHANGELOG.md, data licence file and curation guide."""
+    as it stands: it has its CHANGELOG.md, data licence file and curation guide.
+    Everything is written into a temporary folder beside the target first and moved
+    into place at the end, so a failure leaves no half project behind. The target
+    may exist if it is empty or holds only a version-control folder (.git)."""
     directory = Path(directory)
     if data_license is not None:
         check_license(data_license)
-    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+    if directory.exists() and (not directory.is_dir() or any(
+            p.name not in ALLOWED_BEFORE for p in directory.iterdir())):
         raise FileExistsError(f"{directory} exists and is not an empty folder; choose a new one")
     codebook = load_codebook(schemas_dir())
-    made: list[Path] = []
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.init-", dir=directory.parent))
+    try:
+        rels = _scaffold(tmp, codebook, directory.resolve().name, data_license)
+        _move_into(tmp, directory)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return [directory / rel for rel in rels]
+
+
+def _scaffold(root: Path, codebook, name: str, data_license: str | None) -> list[str]:
+    made: list[str] = []
 
     def write(rel: str, text: str) -> None:
-        path = directory / rel
+        path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-        made.append(path)
+        made.append(rel)
 
     write("README.md", README)
     write("CHANGELOG.md", CHANGELOG)
@@ -183,19 +204,31 @@ def init(directory: Path, data_license: str | None = None) -> list[Path]:
     write("annotations/README.md", GUIDE)
     write(".gitignore", GITIGNORE)
     project = codebook.tables["project"]
-    write(project.location, project_file(project, directory.resolve().name, data_license))
+    write(project.location, project_file(project, name, data_license))
     write("seeds/sources.yaml", jsonschema.schema_line("seeds/sources.yaml", "sources") + SOURCES)
-    for name in ("curators", "actors", "locations"):
-        header = codebook.tables[name].names
-        write(f"annotations/{name}.csv", ",".join(header) + "\n")
+    for table in ("curators", "actors", "locations"):
+        header = codebook.tables[table].names
+        write(f"annotations/{table}.csv", ",".join(header) + "\n")
     write("annotations/events.yaml", EVENTS)
     for src in sorted(codebook.root.glob("*.yaml")):
-        target = directory / "schemas" / src.name
+        target = root / "schemas" / src.name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, target)
-        made.append(target)
-    made += jsonschema.write_all(codebook, directory / "schemas" / "json")
+        made.append(f"schemas/{src.name}")
+    made += [p.relative_to(root).as_posix()
+             for p in jsonschema.write_all(codebook, root / "schemas" / "json")]
     return made
+
+
+def _move_into(tmp: Path, directory: Path) -> None:
+    """The scaffold into place: the folder renamed, or, into a folder holding .git, each
+    of its entries."""
+    if not directory.exists():
+        os.rename(tmp, directory)
+        tmp.mkdir()  # for the caller's cleanup
+        return
+    for entry in sorted(tmp.iterdir()):
+        os.rename(entry, directory / entry.name)
 
 
 def check_license(spdx_id: str) -> None:

@@ -72,6 +72,11 @@ def add(root: Path | str, file: Path | str, *, source_id: str | None = None,
     table = codebook.tables["sources"]
     given = dict(values or {})
     _known_fields(given, table)
+    for name, value in given.items():
+        if not value.strip() and table.field(name).required:
+            raise UsageError(f"{name} is given empty: it is a required field of {table.name}",
+                             f"give its value (--set {name}=VALUE), or leave it out: the record "
+                             "then holds a placeholder for it")
     seeds, location = root / SEEDS, table.location
     sources_path = root / location
     rel, target, data, copied_from = _locate(root, seeds, _given_path(Path(file), root))

@@ -65,6 +65,7 @@ def run(root: Path | str = ".") -> Result:
         found += [
             structure.validate_table(tables[name], table, codebook),
             structure.list_vocabularies(tables[name], table, codebook),
+            _unless_quote_empty(structure.blank_required(raw.tables[name], table)),
             _localized_languages(tables[name], table),
             text.check(raw.tables[name], table),
         ]
@@ -103,6 +104,12 @@ def run(root: Path | str = ".") -> Result:
     unfolded = _collapse_missing_columns(problems, raw)
     problems = cascades.fold(unfolded, raw, codebook)
     return Result(tables=tables, problems=problems, codebook=codebook, unfolded=unfolded)
+
+
+def _unless_quote_empty(blank: pl.DataFrame) -> pl.DataFrame:
+    """A blank quote is quote-empty (``evidence.quotes``), with its own hint: not also
+    missing-field."""
+    return blank.filter(pl.col("field") != "quote")
 
 
 def read_normalised(root: Path | str = ".") -> dict[str, pl.DataFrame]:

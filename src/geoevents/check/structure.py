@@ -107,3 +107,19 @@ def list_vocabularies(frame: pl.DataFrame, table: Table, codebook: Codebook) -> 
                                     pl.format("{} is not in the vocabulary", item),
                                     hint=item.replace_strict(suggested, return_dtype=pl.String)))
     return P.combine(out)
+
+
+def blank_required(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
+    """A required text field holding only white space (`""`, `"   "`) is missing: a
+    quoted empty value is no value."""
+    out = []
+    for f in table.fields:
+        if not f.required or f.name not in frame.columns or frame.schema[f.name] != pl.String:
+            continue
+        blank = frame.filter(pl.col(f.name).is_not_null()
+                             & (pl.col(f.name).str.strip_chars() == ""))
+        out.append(P.from_frame(blank, "missing-field", f.name,
+                                f"{f.name} is required and holds only white space",
+                                f"give its value: {f.description}",
+                                value=pl.lit(None, dtype=pl.String)))
+    return P.combine(out)

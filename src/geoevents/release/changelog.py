@@ -136,9 +136,6 @@ def insert(root: Path, section: str, version: str) -> Path:
 
     root = Path(root)
     path = root / "CHANGELOG.md"
-    if path.is_symlink():
-        raise ChangelogError("CHANGELOG.md is a symbolic link: it is not written through",
-                             "make CHANGELOG.md a file of the project")
     exists = os.path.lexists(path)
     if exists and not os.access(path, os.W_OK):
         raise ChangelogError("CHANGELOG.md is read-only: it is not replaced",
