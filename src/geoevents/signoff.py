@@ -231,6 +231,7 @@ class _Review:
         columns = ["_file", "_line", self.key, ANNOTATED_BY, CHECKED_BY, CHECKED_ON]
         for file, line, eid, annotator, checker, on in frame.select(columns).iter_rows():
             if eid is not None:
+                checker = checker if checker and checker.strip() else None  # '' is no check
                 out[eid].append(_Event(eid, file, line, annotator, checker, on))
         return out
 

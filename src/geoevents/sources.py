@@ -219,12 +219,15 @@ def guess_language(text: str, allowed: list[str] | None) -> tuple[str, float]:
         raise UsageError(
             f"the text has {letters} letter(s): too few to guess its language",
             "give it: --language with its ISO 639-1 code (for example --language en)")
-    code, confidence = _identifier().classify(text[:GUESS_CHARS])
+    # each line once: boilerplate repeated on every page would drown the text's words
+    lines = "\n".join(dict.fromkeys(line.strip() for line in text[:GUESS_CHARS].splitlines()))
+    code, confidence = _identifier().classify(lines)
     iso = allowed is None or code in allowed
     example = code if iso else "en"
     if confidence < MIN_CONFIDENCE:
         raise UsageError(
-            f"the text's language is not certain (best guess {code}, {confidence:.0%} sure)",
+            f"the text's language is not certain (best guess {code}, {confidence:.1%} sure, "
+            f"under {MIN_CONFIDENCE:.0%})",
             f"give it: --language with its ISO 639-1 code (for example --language {example})")
     if not iso:
         raise UsageError(
@@ -351,7 +354,7 @@ def _read_sources(root: Path, path: Path, location: str):
         raise unreadable
     try:
         # the pure-Python loader: its marks count characters (libyaml's do not, past a BOM)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=yamlio.LOADER)
     except yaml.YAMLError:
         raise unreadable from None
     records, issues = yamlio.to_records(node)
@@ -438,7 +441,7 @@ def _scalar(value: str, kind: str) -> str:
 
 def _check_result(new: str, records, record: dict[str, str], location: str):
     """The new file reads as the old records and the new one, or nothing is written."""
-    node = yaml.compose(new, Loader=yaml.SafeLoader)
+    node = yaml.compose(new, Loader=yamlio.LOADER)
     after, issues = yamlio.to_records(node)
     expected = [r.values for r in records] + [record]
     if issues or [r.values for r in after] != expected:  # a '|+' block at the end keeps lines
