@@ -257,7 +257,7 @@ def test_references_to_records_not_read_are_not_unknown(project):
     project.append("annotations/citations.csv",
                    "2023-09-13-kim-putin-vostochny,sample-zh,美国国家安全委员会发言人警告,"
                    "a spokesperson of the US National Security Council warned\n")
-    assert project.found() == set()
+    assert {r for r, *_ in project.found()} == {"nested-split"}  # the event nests its own
     project.edit(EVENTS, '  date: "2023-09-13"', '  date: "2023-09-13')
     assert {r for r, *_ in project.found()} == {"yaml-syntax"}
 
@@ -268,3 +268,21 @@ def test_a_sources_file_that_cannot_be_read_is_one_error(project):
     [problem] = only(project, "yaml-syntax")
     assert where([problem]) == {("yaml-syntax", SOURCES, 6, None)}
     assert "the file is not read" in problem["message"]
+
+
+@pytest.mark.parametrize(("tail", "line", "words"), [
+    ("- event_id: x\n  contexts: [\n", 22, "the list opened with '[' on line 22 is not closed"),
+    ("- event_id: x\n  actors:\n    - {actor_id: a, role:\n", 23,
+     "the mapping opened with '{' on line 23 is not closed"),
+    ('- event_id: x\n  actors:\n    - {actor_id: "a, role: actor}\n- event_id: y\n'
+     '  summary: "z"\n', 23, 'the value quoted with " on line 23 runs on to line 25'),
+])
+def test_a_flow_collection_or_quote_left_open_to_the_end_is_reported_where_it_opens(
+        project, tail, line, words):
+    """At the end of the file libyaml marks where it wanted a node; the '[' or '{' (or
+    the quote inside it) that was left open is where the curator must look."""
+    assert len(project.path(EVENTS).read_text(encoding="utf-8").splitlines()) == 19
+    project.append(EVENTS, "\n" + tail)
+    [problem] = only(project, "yaml-syntax")
+    assert (problem["file"], problem["line"]) == (EVENTS, line)
+    assert words in problem["message"], problem["message"]

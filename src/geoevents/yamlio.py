@@ -134,7 +134,17 @@ def syntax_error(text: str, exc: yaml.MarkedYAMLError) -> tuple[int | None, str]
     problem = str(exc.problem or exc).strip()
     noticed = exc.problem_mark.line + 1 if exc.problem_mark else None
     context = exc.context or ""
+    runaway = _runaway_quote(text, noticed) if noticed is not None else None
+    if runaway is None and noticed is not None:
+        opened = _open_flow(text)  # libyaml's mark is where it wanted a node, not the '['
+        if opened is not None and context in ("while parsing a flow node", *_FLOW):
+            start, char = opened
+            what = _FLOW_NAMES[char]
+            return start, (f"YAML syntax error: {what} on line {start} is not closed with "
+                           f"'{_CLOSER[what]}' (or lacks a ','); {_noticed(noticed, problem)}")
     what = _OPENED.get(context)
+    if runaway is not None and context in _FLOW:
+        what = None  # a quote left open inside the '{' or '[' ran on: the quote is the cause
     if what and exc.context_mark is not None:
         start = exc.context_mark.line + 1
         if what == "the quoted value":
@@ -170,6 +180,26 @@ def _char_at(text: str, mark) -> str | None:
         char = lines[mark.line][mark.column]
         return char if char in "'\"" else None
     return None
+
+
+_FLOW = ("while parsing a flow sequence", "while parsing a flow mapping")
+_FLOW_NAMES = {"[": "the list opened with '['", "{": "the mapping opened with '{'"}
+
+
+def _open_flow(text: str) -> tuple[int, str] | None:
+    """The innermost '[' or '{' still open where the scanner stops (line, character)."""
+    stack: list[tuple[int, str]] = []
+    try:
+        for token in yaml.scan(text, Loader=LOADER):
+            if isinstance(token, (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken)):
+                char = "[" if isinstance(token, yaml.FlowSequenceStartToken) else "{"
+                stack.append((token.start_mark.line + 1, char))
+            elif isinstance(token, (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)) \
+                    and stack:
+                stack.pop()
+    except yaml.YAMLError:
+        pass
+    return stack[-1] if stack else None
 
 
 def _runaway_quote(text: str, line: int) -> tuple[int, str] | None:
