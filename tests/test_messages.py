@@ -274,8 +274,8 @@ def test_a_sources_file_that_cannot_be_read_is_one_error(project):
     ("- event_id: x\n  contexts: [\n", 22, "the list opened with '[' on line 22 is not closed"),
     ("- event_id: x\n  actors:\n    - {actor_id: a, role:\n", 23,
      "the mapping opened with '{' on line 23 is not closed"),
-    ('- event_id: x\n  actors:\n    - {actor_id: "a, role: actor}\n- event_id: y\n'
-     '  summary: "z"\n', 23, 'the value quoted with " on line 23 runs on to line 25'),
+    (('- event_id: x\n  actors:\n    - {actor_id: "a, role: actor}\n- event_id: y\n'
+     '  summary: "z"\n'), 23, 'the value quoted with " on line 23 runs on to line 25'),
 ])
 def test_a_flow_collection_or_quote_left_open_to_the_end_is_reported_where_it_opens(
         project, tail, line, words):
