@@ -91,6 +91,7 @@ def run(root: Path | str = ".") -> Result:
     ]
     problems = _refine_lines(P.combine(found), raw)
     problems = _collapse_missing_columns(problems, raw)
+    problems = P.combine([problems, references.missing_tables(root, problems, codebook)])
     problems = cascades.fold(problems, raw, codebook)
     return Result(tables=tables, problems=problems, codebook=codebook)
 

@@ -104,7 +104,7 @@ def fold(problems: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
         return problems
     found = _with_records(problems.with_row_index("_id"), raw, codebook)
     edges = pl.concat([_same_value(found), _same_record(found, codebook),
-                       _lost_tables(found, raw, codebook)])
+                       _lost_tables(found, raw, codebook), _misnamed(found)])
     if edges.is_empty():
         return problems
     cause_of = _roots(edges, found)
@@ -309,7 +309,26 @@ def _unread_files(found: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
     files = pl.DataFrame(rows, schema={"file": pl.String, "_rtable": pl.String}, orient="row")
     first = found.sort("line", nulls_last=False).unique("file", keep="first").select(
         "file", pl.col("_id").alias("_cause"))
-    return files.unique().join(first, on="file").select("_rtable", "_cause")
+    # a table with no file at all: what is looked for in it is not there either
+    missing = [(t, cause) for rel, cause in _missing(found) for t in file_tables(rel, codebook)]
+    return pl.concat([
+        files.unique().join(first, on="file").select("_rtable", "_cause"),
+        pl.DataFrame(missing, schema={"_rtable": pl.String, "_cause": pl.UInt32}, orient="row"),
+    ])
+
+
+def _missing(found: pl.DataFrame) -> list[tuple[str, int]]:
+    rows = found.filter(pl.col("rule") == "table-missing")
+    return list(zip(rows.get_column("file").to_list(), rows.get_column("_id").to_list()))
+
+
+def _misnamed(found: pl.DataFrame) -> pl.DataFrame:
+    """(follower, cause) pairs: the file of a missing table under another name
+    (``Actors.csv``) is that table's one cause, not a second one."""
+    causes = found.filter(pl.col("rule") == "table-missing").select(
+        pl.col("value").alias("file"), pl.col("_id").alias("_cause"))
+    return found.filter(pl.col("rule").is_in(NOT_A_TABLE_FILE)).join(
+        causes, on="file").select("_id", "_cause", pl.lit(0).alias("_rank"))
 
 
 def _no_edges() -> pl.DataFrame:
