@@ -141,12 +141,82 @@ def test_key_against_its_pattern_hides_the_uses_of_that_key_only(project):
                                ("unknown-reference", EVENTS, 14, "actor_id")}
 
 
-def test_missing_event_id_is_one_problem(project):
+def test_missing_event_id_folds_nothing(project):
     project.edit(FLAT, f"\n{FLAT_EVENT},", "\n,")
-    # not also: no-actor for the event, unknown-reference for its actors and citation
-    assert_one(project, "missing-field", FLAT, 2, "event_id",
-               "3 follow-on problems not shown until this is fixed: 3 unknown-reference in "
-               f"{CITATIONS}, {EVENT_ACTORS}")
+    # which of the undefined event IDs meant the record without one cannot be known;
+    # but no no-actor for the event (its own event_id is not there to look up)
+    assert project.found() == {("missing-field", FLAT, 2, "event_id"),
+                               ("unknown-reference", CITATIONS, 2, "event_id"),
+                               ("unknown-reference", EVENT_ACTORS, 2, "event_id"),
+                               ("unknown-reference", EVENT_ACTORS, 3, "event_id")}
+    assert not any("follow-on" in p["message"] for p in project.problems())
+
+
+def test_a_new_row_without_its_key_hides_no_typo_elsewhere(project):
+    project.edit(EVENTS, "actor_id: vladimir-putin,", "actor_id: vladimir-putn,")
+    project.append(ACTORS, ",Someone,,person,RUS,,,,\n")
+    assert project.found() == {("missing-field", ACTORS, 7, "actor_id"),
+                               ("unknown-reference", EVENTS, 15, "actor_id")}
+    assert not any("follow-on" in p["message"] for p in project.problems())
+
+
+def test_a_ragged_row_hides_only_lookups_of_its_own_key(project):
+    project.edit(EVENTS, "actor_id: kim-jong-un,", "actor_id: kim-jong-on,")
+    project.edit(ACTORS, "us-nsc,US National Security Council,", "us-nsc,US National, Security Council,")
+    found = {(p["rule"], p["file"], p["line"], p["field"]): p for p in project.problems()}
+    assert set(found) == {("csv-ragged", ACTORS, 6, None),
+                          ("unknown-reference", EVENTS, 14, "actor_id")}
+    assert found[("csv-ragged", ACTORS, 6, None)]["message"].endswith(follow_ons(
+        f"1 follow-on problem not shown until this is fixed: 1 unknown-reference in {EVENT_ACTORS}"))
+    assert found[("unknown-reference", EVENTS, 14, "actor_id")]["hint"] == "did you mean 'kim-jong-un'?"
+
+
+def test_a_bad_date_of_a_source_no_event_cites_hides_no_date_after_sources(project):
+    project.write("seeds/fr.txt", "Une phrase.\n")
+    import hashlib
+    sha = hashlib.sha256(b"Une phrase.\n").hexdigest()
+    project.append(SOURCES, f"""- source_id: sample-fr
+  file: fr.txt
+  sha256: {sha}
+  language: fr
+  title: Dépêche
+  title_en: Dispatch
+  publisher: Sample Outlet
+  published: "2023-09-31"
+  kind: news
+  machine_generated: false
+  rights: Test text.
+""")
+    project.edit(EVENTS, 'date: "2023-09-13"', 'date: "2023-12-01"')
+    assert project.found() == {("date-invalid", SOURCES, 20, "published"),
+                               ("date-after-sources", EVENTS, 3, "date")}
+    assert not any("follow-on" in p["message"] for p in project.problems())
+
+
+# --- a table with no file ----------------------------------------------------------
+
+
+def test_renamed_table_file_is_one_problem_naming_it(project):
+    os.rename(project.path(ACTORS), project.path("annotations/Actors.csv"))
+    [problem] = project.problems()
+    assert (problem["rule"], problem["file"], problem["line"], problem["field"]) == (
+        "table-missing", ACTORS, None, None)
+    assert problem["message"] == (
+        f"table actors has no file: {ACTORS} is missing, and 4 value(s) refer to it "
+        "(and 5 follow-on problems not shown until this is fixed: 1 file-unknown in "
+        f"annotations/Actors.csv; 4 unknown-reference in {EVENT_ACTORS}, {EVENTS})")
+    assert problem["hint"] == (f"annotations/Actors.csv is not read under that name: rename it "
+                               f"{ACTORS}")
+
+
+def test_deleted_sources_file_is_one_problem_naming_it(project):
+    project.path(SOURCES).unlink()
+    [problem] = project.problems()
+    assert (problem["rule"], problem["file"], problem["line"], problem["field"]) == (
+        "table-missing", SOURCES, None, None)
+    assert problem["message"].endswith(follow_ons(
+        "3 follow-on problems not shown until this is fixed: 2 unknown-reference in "
+        f"{CITATIONS}, {EVENTS}; 1 source-unregistered in seeds/sample_zh.txt"))
 
 
 def test_participant_of_an_unknown_event_is_no_event_without_actor(project):

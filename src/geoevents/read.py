@@ -68,6 +68,10 @@ class RawProject:
     #: syntax error (or is not composed at all); an ID that other tables use may be
     #: defined in the part not read
     unread_tables: set[str] = field(default_factory=set)
+    #: (file, line) of a ragged CSV row -> column -> the values it may hold there (its
+    #: cell at the column's place counted from the left, and from the right): the
+    #: record a lookup into its table may have meant
+    ragged_cells: dict[tuple[str, int], dict[str, set[str]]] = field(default_factory=dict)
 
     def reported(self, rel: str) -> bool:
         """A problem of reading names file ``rel`` (it could not be read as it stands)."""
@@ -324,6 +328,7 @@ def _read_csv(data: bytes, rel: str, table: Table, project: RawProject) -> pl.Da
             }]))
             return None
     if ragged.height:
+        _keep_ragged_cells(ragged, lines, header, rel, project)
         project.problems.append(
             P.from_frame(
                 ragged.with_columns(pl.lit(rel).alias("_file")),
@@ -459,6 +464,20 @@ def _csv_by_lines(data: bytes, lines: pl.Series, stats: pl.DataFrame, header: li
     if frame.height != good.len():
         raise ValueError("polars and the line count disagree")
     return frame.with_columns(good), ragged
+
+
+def _keep_ragged_cells(ragged: pl.DataFrame, lines: pl.Series, header: list[str], rel: str,
+                       project: RawProject) -> None:
+    """The cells of each ragged row as read (its first line), by the columns they may
+    belong to: few rows, so plain Python."""
+    for line in ragged.get_column("_line").to_list():
+        if line > lines.len():
+            continue
+        cells = next(csv.reader([lines[line - 1].rstrip("\r")]), [])
+        shift = len(cells) - len(header)
+        project.ragged_cells[(rel, line)] = {
+            h: {cells[j].strip() for j in (i, i + shift) if 0 <= j < len(cells)}
+            for i, h in enumerate(header) if h}
 
 
 class _RecordTooLong(Exception):

@@ -79,16 +79,24 @@ READS: dict[str, dict] = {
     "date-future-event": {"own": ("date", "status")},
     "date-after-sources": {"own": ("date", "status"),
                            "tables": {"citations": ("event_id", "source_id"),
-                                      "sources": (None, "published")}},
+                                      "sources": ("source_id", "published")}},
     "date-before-sources": {"own": ("date", "status"),
                             "tables": {"citations": ("event_id", "source_id"),
-                                       "sources": (None, "published")}},
+                                       "sources": ("source_id", "published")}},
     "quote-translation": {"own": ("source_id", "quote"),
                           "tables": {"sources": ("source_id", "language")}},
     "quote-not-found": {"own": ("source_id",)},
     "checker-is-annotator": {"own": ("annotated_by", "checked_by")},
     "source-unregistered": {"tables": {"sources": (None, "file")}},
     "unknown-reference": {},  # reads what its field references in the codebook
+}
+
+#: (rule, table) -> (table, field): the problem's record links to that table's records
+#: through another's: an event to the sources its citations name (its own values of the
+#: link are those of the citations whose field is the event's)
+THROUGH = {
+    ("date-after-sources", "sources"): ("citations", "event_id"),
+    ("date-before-sources", "sources"): ("citations", "event_id"),
 }
 
 #: problems of reading that are no file of a table (an entry of annotations/ that is
@@ -224,9 +232,7 @@ def _lost_tables(found: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
         return _no_edges()
     unread = _unread_files(found, raw, codebook)
     whole = reads.join(unread, on="_rtable").select("_id", "_cause", pl.lit(0).alias("_rank"))
-    lost = found.filter(pl.col("rule").is_in(LOSES_A_RECORD)).select(
-        pl.col("_table").alias("_rtable"), pl.col("_id").alias("_cause"))
-    records = reads.join(lost, on="_rtable").select("_id", "_cause", pl.lit(2).alias("_rank"))
+    records = _ragged_lookups(reads, found, raw)
     causes = found.filter(pl.col("rule").is_in(REJECTS_VALUE)).select(
         pl.col("file").alias("_cfile"), pl.col("_rec").alias("_crec"),
         pl.col("_table").alias("_rtable"), pl.col("field").alias("_rfield"),
@@ -239,15 +245,40 @@ def _lost_tables(found: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
     # for 'us-nsc'), or the cause's record holds the follower's link value; when either
     # side's link is unknown (missing, or no link at all) it may be
     theirs = _values(pairs.select(pl.col("_cfile").alias("file"), pl.col("_crec").alias("_rec"),
-                                  pl.col("_rtable").alias("_table"), "_link"), raw)
+                                  pl.col("_rtable").alias("_table"), "_link"), raw, at=True)
     pairs = pairs.join(theirs.rename({"file": "_cfile", "_rec": "_crec", "_table": "_rtable"}),
                        on=["_cfile", "_crec", "_rtable", "_link"], how="left", nulls_equal=True)
     pairs = pairs.with_columns(pl.when(pl.col("_rfield") == pl.col("_link"))
                                .then(pl.col("_cvalue")).otherwise(pl.col("_v")).alias("_theirs"))
-    linked = pairs.filter(pl.col("_link").is_null() | pl.col("_mine").is_null()
-                          | pl.col("_theirs").is_null()
-                          | (_plain(pl.col("_theirs")) == _plain(pl.col("_mine"))))
+    # a record whose link is missing links to nothing: no lookup can be known to mean it;
+    # a cause at no record (a column the header lacks) is every record's
+    linked = pairs.filter(pl.col("_at").is_null() | (pl.col("_theirs").is_not_null() & (
+        pl.col("_link").is_null() | pl.col("_mine").is_null()
+        | (_plain(pl.col("_theirs")) == _plain(pl.col("_mine"))))))
     return pl.concat([whole, records, linked.select("_id", "_cause", pl.lit(2).alias("_rank"))])
+
+
+def _ragged_lookups(reads: pl.DataFrame, found: pl.DataFrame, raw) -> pl.DataFrame:
+    """(follower, cause) pairs: a lookup into a table with a ragged row that may be the
+    record it looks for (the row's cell at the link's column, as read, is the value
+    looked up; a lookup by no link at all may mean any row)."""
+    lost = found.filter(pl.col("rule").is_in(LOSES_A_RECORD)).select(
+        "file", "line", pl.col("_table").alias("_rtable"), pl.col("_id").alias("_cause"))
+    if lost.is_empty():
+        return _no_edges()
+    cells = pl.DataFrame(
+        [(f, line, column, v) for (f, line), columns in raw.ragged_cells.items()
+         for column, values in columns.items() for v in values],
+        schema={"file": pl.String, "line": pl.Int64, "_link": pl.String, "_cell": pl.String},
+        orient="row")
+    pairs = reads.select("_id", "_rtable", "_link", "_mine").join(lost.drop("file", "line"),
+                                                                   on="_rtable")
+    unlinked = pairs.filter(pl.col("_link").is_null() | pl.col("_mine").is_null())
+    matched = pairs.join(lost.join(cells, on=["file", "line"]).select("_cause", "_link", "_cell"),
+                         on=["_cause", "_link"]).filter(
+        _plain(pl.col("_cell")) == _plain(pl.col("_mine")))
+    return pl.concat([unlinked.select("_id", "_cause"), matched.select("_id", "_cause")]).select(
+        "_id", "_cause", pl.lit(2).alias("_rank"))
 
 
 def _plain(value: pl.Expr) -> pl.Expr:
@@ -272,14 +303,36 @@ def _table_reads(found: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
         return reads
     mine = _values(reads.select("file", "_rec", "_table", "_link"), raw)
     reads = reads.join(mine, on=["file", "_rec", "_table", "_link"], how="left", nulls_equal=True)
+    reads = _through(reads, raw)
     return reads.with_columns(
         pl.when(pl.col("rule") == "unknown-reference").then(pl.col("value"))
         .otherwise(pl.col("_v")).alias("_mine")).drop("_v")
 
 
-def _values(where: pl.DataFrame, raw) -> pl.DataFrame:
+def _through(reads: pl.DataFrame, raw) -> pl.DataFrame:
+    """``_v`` of the reads that link through another table (``THROUGH``): one row per
+    value the records linking them hold (an event's cited source IDs)."""
+    out = [reads]
+    for (rule, table), (via, key) in THROUGH.items():
+        is_it = (pl.col("rule") == rule) & (pl.col("_rtable") == table)
+        these = reads.filter(is_it)
+        frame = raw.tables.get(via)
+        if these.is_empty() or frame is None or key not in frame.columns:
+            continue
+        out[0] = out[0].filter(~is_it)
+        keys = _values(these.select("file", "_rec", "_table", pl.lit(key).alias("_link")), raw)
+        links = frame.select(pl.col(key).cast(pl.String).alias("_k"),
+                             pl.col(these.get_column("_link")[0]).cast(pl.String).alias("_v"))
+        found = these.drop("_v").join(keys.rename({"_v": "_k"}).drop("_link"),
+                                      on=["file", "_rec", "_table"], how="left")
+        out.append(found.join(links, on="_k", how="left").drop("_k").select(reads.columns))
+    return pl.concat(out)
+
+
+def _values(where: pl.DataFrame, raw, at: bool = False) -> pl.DataFrame:
     """(file, _rec, _table, _link, _v): the value of column ``_link`` in the raw record
-    at file and line of table ``_table`` (None where there is none)."""
+    at file and line of table ``_table`` (None where there is none); with ``at``, also
+    ``_at``, true where there is such a record."""
     where = where.unique()
     out = [where.head(0).with_columns(pl.lit(None, dtype=pl.String).alias("_v"))]
     for (table, link), group in where.group_by(["_table", "_link"]):
@@ -289,7 +342,8 @@ def _values(where: pl.DataFrame, raw) -> pl.DataFrame:
         values = frame.select(pl.col("_file").alias("file"), pl.col("_line").alias("_rec"),
                               pl.col(link).cast(pl.String).alias("_v")).unique(["file", "_rec"])
         out.append(group.join(values, on=["file", "_rec"]).select(out[0].columns))
-    return pl.concat(out)
+    found = pl.concat(out)
+    return found.with_columns(pl.lit(True).alias("_at")) if at else found
 
 
 def _unread_files(found: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
