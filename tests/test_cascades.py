@@ -354,3 +354,27 @@ def test_control_character_in_a_key_is_its_one_problem(project):
     assert_one(project, "control-character", ACTORS, 6, "actor_id",
                f"1 follow-on problem not shown until this is fixed: 1 unknown-reference in "
                f"{EVENT_ACTORS}")
+
+
+# --- a source whose bytes changed: its quotes are not looked for in it -------------
+
+ZH = "seeds/sample_zh.txt"
+ZH_QUOTE = "2023年9月13日，金正恩在东方航天发射场与普京会晤。"
+
+
+def test_an_edited_source_is_one_problem_not_also_its_quotes(project):
+    # a valid erratum quoting the same passage as the event
+    project.write("annotations/errata.yaml",
+                  f"- erratum_id: same-passage\n  source_id: sample-zh\n  quote: {ZH_QUOTE}\n"
+                  "  quote_en: the same passage\n  correction: test\n")
+    assert project.problems() == []
+    project.edit(ZH, "普京会晤", "普京会见")
+    assert_one(project, "source-hash", SOURCES, 4, "sha256",
+               "2 follow-on problems not shown until this is fixed: 2 quote-not-found in "
+               f"annotations/errata.yaml, {EVENTS}")
+
+
+def test_a_re_encoded_source_is_its_encoding_not_also_its_hash(project):
+    project.write(ZH, project.path(ZH).read_text(encoding="utf-8").encode("gb18030"))
+    assert_one(project, "source-encoding", ZH, 1, None,
+               f"1 follow-on problem not shown until this is fixed: 1 source-hash in {SOURCES}")

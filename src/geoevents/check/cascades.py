@@ -112,7 +112,8 @@ def fold(problems: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
         return problems
     found = _with_records(problems.with_row_index("_id"), raw, codebook)
     edges = pl.concat([_same_value(found), _same_record(found, codebook),
-                       _lost_tables(found, raw, codebook), _misnamed(found)])
+                       _lost_tables(found, raw, codebook), _misnamed(found),
+                       _changed_sources(found, raw, codebook)])
     if edges.is_empty():
         return problems
     cause_of = _roots(edges, found)
@@ -383,6 +384,45 @@ def _misnamed(found: pl.DataFrame) -> pl.DataFrame:
         pl.col("value").alias("file"), pl.col("_id").alias("_cause"))
     return found.filter(pl.col("rule").is_in(NOT_A_TABLE_FILE)).join(
         causes, on="file").select("_id", "_cause", pl.lit(0).alias("_rank"))
+
+
+#: problems of a source file's bytes, the first the deeper cause: a re-encoded text
+#: also has another sha256; a text whose bytes changed is not where a quote is looked
+#: for (its closest passage is the changed text, not one to copy)
+SOURCE_CHANGED = ("source-encoding", "source-hash")
+QUOTES_IN_SOURCE = frozenset({"quote-not-found"})
+
+
+def _changed_sources(found: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
+    """(follower, cause) pairs: a quote not found in a source whose file changed, and a
+    source's sha256 that differs because its file was re-encoded."""
+    sources = raw.tables.get("sources")
+    location = codebook.tables["sources"].location if "sources" in codebook.tables else None
+    changed = found.filter(pl.col("rule").is_in(SOURCE_CHANGED))
+    if changed.is_empty() or sources is None or not location or not {
+            "source_id", "file"} <= set(sources.columns):
+        return _no_edges()
+    folder = os.path.dirname(location)
+    ids = sources.select(pl.col("_file").alias("file"), pl.col("_line").alias("_rec"),
+                         pl.col("source_id").alias("_sid"),
+                         (pl.lit(f"{folder}/" if folder else "") + pl.col("file")).alias("_seed"))
+    # source-hash stands in the source's record, source-encoding in its file
+    hashed = changed.filter(pl.col("rule") == "source-hash").join(ids, on=["file", "_rec"])
+    encoded = changed.filter(pl.col("rule") == "source-encoding").join(
+        ids.drop("file", "_rec").rename({"_seed": "file"}), on="file")
+    causes = pl.concat([encoded.select("_id", "rule", "_sid"), hashed.select("_id", "rule", "_sid")]
+                       ).with_columns(pl.col("rule").replace_strict(
+                           {r: i for i, r in enumerate(SOURCE_CHANGED)}).alias("_order")
+                       ).sort("_order").unique("_sid", keep="first", maintain_order=True)
+    quotes = found.filter(pl.col("rule").is_in(QUOTES_IN_SOURCE))
+    cited = _values(quotes.select("file", "_rec", "_table", pl.lit("source_id").alias("_link")), raw)
+    quotes = quotes.join(cited.select("file", "_rec", "_table", pl.col("_v").alias("_sid")),
+                         on=["file", "_rec", "_table"])
+    followers = pl.concat([quotes.select("_id", "_sid"),
+                           hashed.filter(pl.col("_sid").is_in(encoded.get_column("_sid").implode()))
+                           .select("_id", "_sid")])
+    return followers.join(causes.select(pl.col("_id").alias("_cause"), "_sid"), on="_sid").filter(
+        pl.col("_id") != pl.col("_cause")).select("_id", "_cause", pl.lit(1).alias("_rank"))
 
 
 def _no_edges() -> pl.DataFrame:
