@@ -121,10 +121,10 @@ def test_an_entry_that_is_no_table_file_hides_nothing(project):
 # --- a rejected key: what looks it up does not also fail ---------------------------
 
 
-def test_renamed_key_column_is_one_problem_and_no_duplicates(project):
-    project.edit(ACTORS, "actor_id,name", "actorid,name")
+def test_key_column_renamed_far_from_its_name_is_two_problems_and_no_duplicates(project):
+    project.edit(ACTORS, "actor_id,name", "key,name")  # not a near miss: no "rename it"
     assert project.found() == {("missing-field", ACTORS, 1, "actor_id"),
-                               ("unknown-field", ACTORS, 1, "actorid")}
+                               ("unknown-field", ACTORS, 1, "key")}
     missing = next(p for p in project.problems() if p["rule"] == "missing-field")
     assert missing["message"].endswith(follow_ons(
         "6 follow-on problems not shown until this is fixed: 6 unknown-reference in "
@@ -378,3 +378,64 @@ def test_a_re_encoded_source_is_its_encoding_not_also_its_hash(project):
     project.write(ZH, project.path(ZH).read_text(encoding="utf-8").encode("gb18030"))
     assert_one(project, "source-encoding", ZH, 1, None,
                f"1 follow-on problem not shown until this is fixed: 1 source-hash in {SOURCES}")
+
+
+# --- a misspelt field name: rename it, not also fill in the field it meant ----------
+
+
+def assert_renamed(project, file, line, field, meant, note=None):
+    assert_one(project, "unknown-field", file, line, field, note)
+    assert the_one(project)["hint"] == f"rename it to {meant}"
+
+
+def test_a_misspelt_csv_column_is_one_problem(project):
+    project.edit(ACTORS, "actor_id,name", "actor_idd,name")
+    assert_renamed(project, ACTORS, 1, "actor_idd", "actor_id",
+                   "6 follow-on problems not shown until this is fixed: 6 unknown-reference in "
+                   f"{ACTORS}, {EVENT_ACTORS}, {EVENTS}")
+
+
+@pytest.mark.parametrize(("old", "new", "line", "meant"), [
+    ("  status: occurred", "  stauts: occurred", 4, "status"),
+    ("      quote_en:", "      quote_eng:", 19, "quote_en"),
+    ("    - source_id: sample-zh\n      quote:", "    - source_id: sample-zh\n      quotes:", 18,
+     "quote"),
+    ("  citations:", "  citatons:", 16, "citations"),
+    ("  actors:", "  actor:", 13, "actors"),
+])
+def test_a_misspelt_yaml_key_is_one_problem(project, old, new, line, meant):
+    project.edit(EVENTS, old, new)
+    assert_renamed(project, EVENTS, line, new.split("\n")[-1].split(":")[0].strip(" -"), meant)
+
+
+def test_a_key_renamed_to_a_name_far_from_it_is_two_problems(project):
+    project.edit(EVENTS, "  status: occurred", "  remarks: occurred")
+    assert project.found() == {("unknown-field", EVENTS, 4, "remarks"),
+                               ("missing-field", EVENTS, 2, "status")}
+
+
+def test_a_record_pasted_twice_is_its_duplicate_id_not_also_its_nested_rows(project):
+    text = project.path(EVENTS).read_text(encoding="utf-8")
+    project.write(EVENTS, text + text.split("\n", 1)[1])
+    problems = {(p["rule"], p["file"], p["line"], p["field"]): p for p in project.problems()}
+    assert set(problems) == {("duplicate-id", EVENTS, 2, "event_id"),
+                             ("duplicate-id", EVENTS, 20, "event_id")}
+    assert problems[("duplicate-id", EVENTS, 20, "event_id")]["message"].endswith(follow_ons(
+        f"3 follow-on problems not shown until this is fixed: 3 duplicate-row in {EVENTS}"))
+    assert "follow-on" not in problems[("duplicate-id", EVENTS, 2, "event_id")]["message"]
+
+
+# --- a wrong country that subdivision and coordinates agree against ----------------
+
+
+def test_a_wrong_country_is_one_problem_when_subdivision_and_point_agree(project):
+    project.edit(LOCATIONS, ",RUS,RU-AMU,", ",KOR,RU-AMU,")
+    assert_one(project, "subdivision-country", LOCATIONS, 2, "admin1")
+    assert the_one(project)["hint"] == ("RU-AMU and the coordinates both lie in RUS: the "
+                                        "country is the one to correct (country: RUS?)")
+
+
+def test_subdivision_and_point_that_disagree_are_two_problems(project):
+    project.edit(LOCATIONS, ",RUS,RU-AMU,", ",KOR,CN-HL,")  # the point is in Russia
+    assert project.found() == {("subdivision-country", LOCATIONS, 2, "admin1"),
+                               ("coordinates-country", LOCATIONS, 2, "lat")}

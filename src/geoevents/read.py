@@ -631,7 +631,7 @@ def _yaml_row(record, rel, table: Table, project: RawProject, children: dict) ->
             continue
         f = table.field(key)
         if f is None and not _is_localized(key, table):
-            _unknown_field(key, line, rel, table, project)
+            _unknown_field(key, line, rel, table, project, tuple(children))
             continue
         is_list = f is not None and f.type == "list"
         row[key] = _yaml_value(value, is_list, key, line, rel, project)
@@ -659,10 +659,12 @@ def _is_localized(key: str, table: Table) -> bool:
     return bool(m) and m["base"] in table.localized
 
 
-def _unknown_field(key, line, rel, table: Table, project: RawProject):
+def _unknown_field(key, line, rel, table: Table, project: RawProject, nested: tuple = ()):
+    """``nested``: the keys under which a YAML record holds nested records (``actors``,
+    ``citations``), names it may have meant too."""
     project.rows.append({"rule": "unknown-field", "file": rel, "line": line, "field": key,
                          "value": key, "message": f"{table.name} has no field {key!r}",
-                         "hint": _field_hint(key, tuple(table.names))})
+                         "hint": _field_hint(key, tuple(table.names) + nested)})
 
 
 @lru_cache(maxsize=4096)

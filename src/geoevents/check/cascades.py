@@ -113,7 +113,12 @@ def fold(problems: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
     found = _with_records(problems.with_row_index("_id"), raw, codebook)
     edges = pl.concat([_same_value(found), _same_record(found, codebook),
                        _lost_tables(found, raw, codebook), _misnamed(found),
-                       _changed_sources(found, raw, codebook)])
+                       _changed_sources(found, raw, codebook),
+                       _pasted_twice(found, raw, codebook)])
+    renamed, hints = _renamed_fields(found, raw, codebook)
+    country, country_hints = _wrong_country(found, raw)
+    edges = pl.concat([edges, renamed, country])
+    hints |= country_hints
     if edges.is_empty():
         return problems
     cause_of = _roots(edges, found)
@@ -128,7 +133,9 @@ def fold(problems: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
                                | (pl.col("_rec") != pl.col("_cr")).fill_null(True))
     notes = _notes(elsewhere)
     kept = kept.with_columns(
-        pl.col("message") + pl.col("_id").replace_strict(notes, default="", return_dtype=pl.String)
+        pl.col("message") + pl.col("_id").replace_strict(notes, default="", return_dtype=pl.String),
+        pl.coalesce(pl.col("_id").replace_strict(hints, default=None, return_dtype=pl.String),
+                    "hint").alias("hint"),
     )
     return kept.select(list(P.PROBLEM_SCHEMA))
 
@@ -423,6 +430,125 @@ def _changed_sources(found: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFra
                            .select("_id", "_sid")])
     return followers.join(causes.select(pl.col("_id").alias("_cause"), "_sid"), on="_sid").filter(
         pl.col("_id") != pl.col("_cause")).select("_id", "_cause", pl.lit(1).alias("_rank"))
+
+
+def _pasted_twice(found: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
+    """(follower, cause) pairs: a nested record given twice because the record it is
+    nested in is (a record pasted twice): its duplicate-row follows from that record's
+    duplicate-id (the copy's: the one above it in its file, else the first)."""
+    dup_rows = found.filter(pl.col("rule") == "duplicate-row")
+    dup_ids = found.filter(pl.col("rule") == "duplicate-id")
+    if dup_rows.is_empty() or dup_ids.is_empty():
+        return _no_edges()
+    out = []
+    for name, table in codebook.tables.items():
+        parent = table.nested_in["table"] if table.nested_in else None
+        keys = codebook.tables[parent].primary_key if parent else ()
+        if len(keys) != 1 or keys[0] not in table.primary_key:
+            continue
+        key = keys[0]
+        rows = dup_rows.filter(pl.col("_table") == name)
+        ids = dup_ids.filter((pl.col("_table") == parent) & (pl.col("field") == key))
+        if rows.is_empty() or ids.is_empty():
+            continue
+        mine = _values(rows.select("file", "_rec", "_table", pl.lit(key).alias("_link")), raw)
+        theirs = _values(ids.select("file", "_rec", "_table", pl.lit(key).alias("_link")), raw)
+        rows = rows.join(mine.select("file", "_rec", "_v"), on=["file", "_rec"])
+        ids = ids.join(theirs.select("file", "_rec", "_v"), on=["file", "_rec"]).select(
+            "_v", pl.col("_id").alias("_cause"), pl.col("file").alias("_cf"),
+            pl.col("line").alias("_cl"))
+        pairs = rows.select("_id", "_v", "file", "line").join(ids, on="_v").with_columns(
+            above=(pl.col("_cf") == pl.col("file")) & (pl.col("_cl") <= pl.col("line")))
+        # the nearest above it; else the first in file order
+        best = pairs.sort(["above", "_cf", "_cl"], descending=[True, False, False]).with_columns(
+            pl.when("above").then(-pl.col("_cl")).otherwise(0).alias("_near")).sort(
+            ["above", "_near"], descending=[True, False], maintain_order=True)
+        out.append(best.unique("_id", keep="first", maintain_order=True).select("_id", "_cause"))
+    if not out:
+        return _no_edges()
+    return pl.concat(out).select("_id", "_cause", pl.lit(1).alias("_rank"))
+
+
+def _wrong_country(found: pl.DataFrame, raw):
+    """(follower, cause) pairs, and cause -> its new hint: a location whose subdivision
+    and coordinates agree with each other but not with its country has one wrong
+    value, the country: its subdivision-country is the one problem, not also
+    coordinates-country."""
+    sub = found.filter(pl.col("rule") == "subdivision-country")
+    coords = found.filter(pl.col("rule") == "coordinates-country")
+    if sub.is_empty() or coords.is_empty():
+        return _no_edges(), {}
+    both = sub.select("_id", "file", "_rec", "_table").join(
+        coords.select(pl.col("_id").alias("_other"), "file", "_rec"), on=["file", "_rec"])
+    if both.is_empty():
+        return _no_edges(), {}
+    import polars_reverse_geocode as prg
+
+    from geoevents.check.geography import alpha2_map
+
+    where = both.select("file", "_rec", "_table")
+    values = {f: _values(where.with_columns(pl.lit(f).alias("_link")), raw).select(
+        "file", "_rec", pl.col("_v").alias(f)) for f in ("admin1", "lat", "lon")}
+    for f in values.values():
+        both = both.join(f, on=["file", "_rec"])
+    both = both.with_columns(pl.col("lat", "lon").cast(pl.Float64, strict=False)).drop_nulls(
+        ["lat", "lon", "admin1"])
+    if both.is_empty():
+        return _no_edges(), {}
+    both = both.with_columns(_near=prg.find_closest_country(pl.col("lat"), pl.col("lon")))
+    agree = both.filter(pl.col("admin1").str.split("-").list.first() == pl.col("_near"))
+    alpha3 = {a2: a3 for a3, a2 in alpha2_map().items()}
+    hints = {cause: (f"{admin1} and the coordinates both lie in {alpha3.get(near, near)}: "
+                     f"the country is the one to correct (country: {alpha3.get(near, near)}?)")
+             for cause, admin1, near in agree.select("_id", "admin1", "_near").iter_rows()}
+    edges = agree.select(pl.col("_other").alias("_id"), pl.col("_id").alias("_cause"),
+                         pl.lit(1).alias("_rank"))
+    return edges, hints
+
+
+#: problems of a field (or nested records) not there, which a misspelt name of it in the
+#: same record (``stauts``, ``actor_idd``, ``citatons``) explains
+ABSENT = frozenset({"missing-field", "quote-translation", "no-citation", "no-actor"})
+RENAMED_SCORE = 80
+
+
+def _renamed_fields(found: pl.DataFrame, raw, codebook: Codebook):
+    """(follower, cause) pairs, and cause -> its new hint: an unknown field whose name is
+    a near miss of a field its record lacks is the one problem ("rename it"), not also
+    that field missing."""
+    from rapidfuzz import fuzz
+
+    unknown = found.filter(pl.col("rule") == "unknown-field")
+    absent = found.filter(pl.col("rule").is_in(ABSENT))
+    if unknown.is_empty() or absent.is_empty():
+        return _no_edges(), {}
+    pairs = absent.select("_id", "rule", "file", "_rec", "_table", "field").join(
+        unknown.select(pl.col("_id").alias("_cause"), "file", "_rec",
+                       pl.col("field").alias("_name")), on=["file", "_rec"])
+    edges, hints = [], {}
+    for follower, rule, table, field, cause, name in pairs.select(
+            "_id", "rule", "_table", "field", "_cause", "_name").iter_rows():
+        # what the follower finds absent: its field, or the key of the records it reads
+        meant = [field] if rule in ("missing-field", "quote-translation") else list(
+            _own_fields(READS.get(rule, {}), codebook))
+        best = max(((fuzz.ratio(name, m), m) for m in meant if m and m != name), default=None)
+        if best and best[0] >= RENAMED_SCORE and not _present(raw, table, follower, found, best[1]):
+            edges.append((follower, cause, 1))
+            hints[cause] = f"rename it to {best[1]}"
+    frame = pl.DataFrame(edges, schema={"_id": pl.UInt32, "_cause": pl.UInt32, "_rank": pl.Int32},
+                         orient="row")
+    return frame, hints
+
+
+def _present(raw, table: str | None, follower: int, found: pl.DataFrame, field: str) -> bool:
+    """The follower's record has a value of ``field`` (it is not absent there)."""
+    frame = raw.tables.get(table) if table else None
+    if frame is None or field not in frame.columns:
+        return False
+    where = found.filter(pl.col("_id") == follower).select("file", "_rec", "_table",
+                                                             pl.lit(field).alias("_link"))
+    values = _values(where, raw).get_column("_v")
+    return values.is_not_null().any()
 
 
 def _no_edges() -> pl.DataFrame:
