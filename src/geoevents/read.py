@@ -328,7 +328,7 @@ def _read_csv(data: bytes, rel: str, table: Table, project: RawProject) -> pl.Da
             }]))
             return None
     if ragged.height:
-        _keep_ragged_cells(ragged, lines, header, rel, project)
+        _keep_ragged_cells(ragged, frame.get_column("_line"), lines, header, rel, project)
         project.problems.append(
             P.from_frame(
                 ragged.with_columns(pl.lit(rel).alias("_file")),
@@ -466,18 +466,22 @@ def _csv_by_lines(data: bytes, lines: pl.Series, stats: pl.DataFrame, header: li
     return frame.with_columns(good), ragged
 
 
-def _keep_ragged_cells(ragged: pl.DataFrame, lines: pl.Series, header: list[str], rel: str,
-                       project: RawProject) -> None:
-    """The cells of each ragged row as read (its first line), by the columns they may
-    belong to: few rows, so plain Python."""
+def _keep_ragged_cells(ragged: pl.DataFrame, read: pl.Series, lines: pl.Series,
+                       header: list[str], rel: str, project: RawProject) -> None:
+    """The cells of each ragged record as read, by the columns they may belong to: of
+    its first line (counted from the left and from the right), and of each further
+    line it spans (a quote left open swallows the rows below it): few rows, so plain
+    Python."""
+    starts = sorted({*read.to_list(), *ragged.get_column("_line").to_list(), lines.len() + 1})
     for line in ragged.get_column("_line").to_list():
-        if line > lines.len():
-            continue
-        cells = next(csv.reader([lines[line - 1].rstrip("\r")]), [])
-        shift = len(cells) - len(header)
-        project.ragged_cells[(rel, line)] = {
-            h: {cells[j].strip() for j in (i, i + shift) if 0 <= j < len(cells)}
-            for i, h in enumerate(header) if h}
+        end = next(s for s in starts if s > line)
+        kept = project.ragged_cells.setdefault((rel, line), {h: set() for h in header if h})
+        for n in range(line, min(end, lines.len() + 1)):
+            cells = next(csv.reader([lines[n - 1].rstrip("\r")]), [])
+            shifts = (0, len(cells) - len(header)) if n == line else (0,)
+            for i, h in enumerate(header):
+                if h:
+                    kept[h] |= {cells[i + d].strip() for d in shifts if 0 <= i + d < len(cells)}
 
 
 class _RecordTooLong(Exception):
