@@ -121,10 +121,10 @@ def test_an_entry_that_is_no_table_file_hides_nothing(project):
 # --- a rejected key: what looks it up does not also fail ---------------------------
 
 
-def test_renamed_key_column_is_one_problem_and_no_duplicates(project):
-    project.edit(ACTORS, "actor_id,name", "actorid,name")
+def test_key_column_renamed_far_from_its_name_is_two_problems_and_no_duplicates(project):
+    project.edit(ACTORS, "actor_id,name", "key,name")  # not a near miss: no "rename it"
     assert project.found() == {("missing-field", ACTORS, 1, "actor_id"),
-                               ("unknown-field", ACTORS, 1, "actorid")}
+                               ("unknown-field", ACTORS, 1, "key")}
     missing = next(p for p in project.problems() if p["rule"] == "missing-field")
     assert missing["message"].endswith(follow_ons(
         "6 follow-on problems not shown until this is fixed: 6 unknown-reference in "
@@ -141,12 +141,82 @@ def test_key_against_its_pattern_hides_the_uses_of_that_key_only(project):
                                ("unknown-reference", EVENTS, 14, "actor_id")}
 
 
-def test_missing_event_id_is_one_problem(project):
+def test_missing_event_id_folds_nothing(project):
     project.edit(FLAT, f"\n{FLAT_EVENT},", "\n,")
-    # not also: no-actor for the event, unknown-reference for its actors and citation
-    assert_one(project, "missing-field", FLAT, 2, "event_id",
-               "3 follow-on problems not shown until this is fixed: 3 unknown-reference in "
-               f"{CITATIONS}, {EVENT_ACTORS}")
+    # which of the undefined event IDs meant the record without one cannot be known;
+    # but no no-actor for the event (its own event_id is not there to look up)
+    assert project.found() == {("missing-field", FLAT, 2, "event_id"),
+                               ("unknown-reference", CITATIONS, 2, "event_id"),
+                               ("unknown-reference", EVENT_ACTORS, 2, "event_id"),
+                               ("unknown-reference", EVENT_ACTORS, 3, "event_id")}
+    assert not any("follow-on" in p["message"] for p in project.problems())
+
+
+def test_a_new_row_without_its_key_hides_no_typo_elsewhere(project):
+    project.edit(EVENTS, "actor_id: vladimir-putin,", "actor_id: vladimir-putn,")
+    project.append(ACTORS, ",Someone,,person,RUS,,,,\n")
+    assert project.found() == {("missing-field", ACTORS, 7, "actor_id"),
+                               ("unknown-reference", EVENTS, 15, "actor_id")}
+    assert not any("follow-on" in p["message"] for p in project.problems())
+
+
+def test_a_ragged_row_hides_only_lookups_of_its_own_key(project):
+    project.edit(EVENTS, "actor_id: kim-jong-un,", "actor_id: kim-jong-on,")
+    project.edit(ACTORS, "us-nsc,US National Security Council,", "us-nsc,US National, Security Council,")
+    found = {(p["rule"], p["file"], p["line"], p["field"]): p for p in project.problems()}
+    assert set(found) == {("csv-ragged", ACTORS, 6, None),
+                          ("unknown-reference", EVENTS, 14, "actor_id")}
+    assert found[("csv-ragged", ACTORS, 6, None)]["message"].endswith(follow_ons(
+        f"1 follow-on problem not shown until this is fixed: 1 unknown-reference in {EVENT_ACTORS}"))
+    assert found[("unknown-reference", EVENTS, 14, "actor_id")]["hint"] == "did you mean 'kim-jong-un'?"
+
+
+def test_a_bad_date_of_a_source_no_event_cites_hides_no_date_after_sources(project):
+    project.write("seeds/fr.txt", "Une phrase.\n")
+    import hashlib
+    sha = hashlib.sha256(b"Une phrase.\n").hexdigest()
+    project.append(SOURCES, f"""- source_id: sample-fr
+  file: fr.txt
+  sha256: {sha}
+  language: fr
+  title: Dépêche
+  title_en: Dispatch
+  publisher: Sample Outlet
+  published: "2023-09-31"
+  kind: news
+  machine_generated: false
+  rights: Test text.
+""")
+    project.edit(EVENTS, 'date: "2023-09-13"', 'date: "2023-12-01"')
+    assert project.found() == {("date-invalid", SOURCES, 20, "published"),
+                               ("date-after-sources", EVENTS, 3, "date")}
+    assert not any("follow-on" in p["message"] for p in project.problems())
+
+
+# --- a table with no file ----------------------------------------------------------
+
+
+def test_renamed_table_file_is_one_problem_naming_it(project):
+    os.rename(project.path(ACTORS), project.path("annotations/Actors.csv"))
+    [problem] = project.problems()
+    assert (problem["rule"], problem["file"], problem["line"], problem["field"]) == (
+        "table-missing", ACTORS, None, None)
+    assert problem["message"] == (
+        f"table actors has no file: {ACTORS} is missing, and 4 value(s) refer to it "
+        "(and 5 follow-on problems not shown until this is fixed: 1 file-unknown in "
+        f"annotations/Actors.csv; 4 unknown-reference in {EVENT_ACTORS}, {EVENTS})")
+    assert problem["hint"] == (f"annotations/Actors.csv is not read under that name: rename it "
+                               f"{ACTORS}")
+
+
+def test_deleted_sources_file_is_one_problem_naming_it(project):
+    project.path(SOURCES).unlink()
+    [problem] = project.problems()
+    assert (problem["rule"], problem["file"], problem["line"], problem["field"]) == (
+        "table-missing", SOURCES, None, None)
+    assert problem["message"].endswith(follow_ons(
+        "3 follow-on problems not shown until this is fixed: 2 unknown-reference in "
+        f"{CITATIONS}, {EVENTS}; 1 source-unregistered in seeds/sample_zh.txt"))
 
 
 def test_participant_of_an_unknown_event_is_no_event_without_actor(project):
@@ -284,3 +354,95 @@ def test_control_character_in_a_key_is_its_one_problem(project):
     assert_one(project, "control-character", ACTORS, 6, "actor_id",
                f"1 follow-on problem not shown until this is fixed: 1 unknown-reference in "
                f"{EVENT_ACTORS}")
+
+
+# --- a source whose bytes changed: its quotes are not looked for in it -------------
+
+ZH = "seeds/sample_zh.txt"
+ZH_QUOTE = "2023年9月13日，金正恩在东方航天发射场与普京会晤。"
+
+
+def test_an_edited_source_is_one_problem_not_also_its_quotes(project):
+    # a valid erratum quoting the same passage as the event
+    project.write("annotations/errata.yaml",
+                  f"- erratum_id: same-passage\n  source_id: sample-zh\n  quote: {ZH_QUOTE}\n"
+                  "  quote_en: the same passage\n  correction: test\n")
+    assert project.problems() == []
+    project.edit(ZH, "普京会晤", "普京会见")
+    assert_one(project, "source-hash", SOURCES, 4, "sha256",
+               "2 follow-on problems not shown until this is fixed: 2 quote-not-found in "
+               f"annotations/errata.yaml, {EVENTS}")
+
+
+def test_a_re_encoded_source_is_its_encoding_not_also_its_hash(project):
+    project.write(ZH, project.path(ZH).read_text(encoding="utf-8").encode("gb18030"))
+    assert_one(project, "source-encoding", ZH, 1, None,
+               f"1 follow-on problem not shown until this is fixed: 1 source-hash in {SOURCES}")
+
+
+# --- a misspelt field name: rename it, not also fill in the field it meant ----------
+
+
+def assert_renamed(project, file, line, field, meant, note=None):
+    assert_one(project, "unknown-field", file, line, field, note)
+    assert the_one(project)["hint"] == f"rename it to {meant}"
+
+
+def test_a_misspelt_csv_column_is_one_problem(project):
+    project.edit(ACTORS, "actor_id,name", "actor_idd,name")
+    assert_renamed(project, ACTORS, 1, "actor_idd", "actor_id",
+                   "6 follow-on problems not shown until this is fixed: 6 unknown-reference in "
+                   f"{ACTORS}, {EVENT_ACTORS}, {EVENTS}")
+
+
+@pytest.mark.parametrize(("old", "new", "line", "meant"), [
+    ("  status: occurred", "  stauts: occurred", 4, "status"),
+    ("      quote_en:", "      quote_eng:", 19, "quote_en"),
+    ("    - source_id: sample-zh\n      quote:", "    - source_id: sample-zh\n      quotes:", 18,
+     "quote"),
+    ("  citations:", "  citatons:", 16, "citations"),
+    ("  actors:", "  actor:", 13, "actors"),
+])
+def test_a_misspelt_yaml_key_is_one_problem(project, old, new, line, meant):
+    project.edit(EVENTS, old, new)
+    assert_renamed(project, EVENTS, line, new.split("\n")[-1].split(":")[0].strip(" -"), meant)
+
+
+def test_a_key_renamed_to_a_name_far_from_it_is_two_problems(project):
+    project.edit(EVENTS, "  status: occurred", "  remarks: occurred")
+    assert project.found() == {("unknown-field", EVENTS, 4, "remarks"),
+                               ("missing-field", EVENTS, 2, "status")}
+
+
+def test_a_record_pasted_twice_is_its_duplicate_id_not_also_its_nested_rows(project):
+    text = project.path(EVENTS).read_text(encoding="utf-8")
+    project.write(EVENTS, text + text.split("\n", 1)[1])
+    problems = {(p["rule"], p["file"], p["line"], p["field"]): p for p in project.problems()}
+    assert set(problems) == {("duplicate-id", EVENTS, 2, "event_id"),
+                             ("duplicate-id", EVENTS, 20, "event_id")}
+    assert problems[("duplicate-id", EVENTS, 20, "event_id")]["message"].endswith(follow_ons(
+        f"3 follow-on problems not shown until this is fixed: 3 duplicate-row in {EVENTS}"))
+    assert "follow-on" not in problems[("duplicate-id", EVENTS, 2, "event_id")]["message"]
+
+
+# --- a wrong country that subdivision and coordinates agree against ----------------
+
+
+def test_a_wrong_country_is_one_problem_when_subdivision_and_point_agree(project):
+    project.edit(LOCATIONS, ",RUS,RU-AMU,", ",KOR,RU-AMU,")
+    assert_one(project, "subdivision-country", LOCATIONS, 2, "admin1")
+    assert the_one(project)["hint"] == ("RU-AMU and the coordinates both lie in RUS: the "
+                                        "country is the one to correct (country: RUS?)")
+
+
+def test_subdivision_and_point_that_disagree_are_two_problems(project):
+    project.edit(LOCATIONS, ",RUS,RU-AMU,", ",KOR,CN-HL,")  # the point is in Russia
+    assert project.found() == {("subdivision-country", LOCATIONS, 2, "admin1"),
+                               ("coordinates-country", LOCATIONS, 2, "lat")}
+
+
+def test_a_quote_left_open_hides_the_lookups_of_the_rows_it_swallows(project):
+    project.edit(ACTORS, "north-korea,North Korea,朝鲜,", 'north-korea,North Korea,"朝鲜,')
+    assert_one(project, "csv-ragged", ACTORS, 4, None,
+               "4 follow-on problems not shown until this is fixed: 4 unknown-reference in "
+               f"{ACTORS}, {EVENT_ACTORS}")

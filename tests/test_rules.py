@@ -627,6 +627,16 @@ def test_nested_record_naming_its_own_parent_is_fine(project):
     assert project.problems() == []
 
 
+def test_table_missing(project):
+    project.path("annotations/locations.csv").unlink()
+    assert only(project, "table-missing") == {(LOCATIONS, None, None)}
+
+
+def test_table_missing_not_for_a_table_no_one_refers_to(project):
+    assert not project.path("annotations/errata.yaml").exists()
+    assert project.problems() == []
+
+
 def test_unknown_reference_in_csv(project):
     project.edit(LOCATIONS, "vostochny-cosmodrome,", "vostochny,")
     assert only(project, "unknown-reference") == {(EVENTS, 8, "location_id")}

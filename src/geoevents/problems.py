@@ -72,6 +72,7 @@ RULES: dict[str, tuple[str, str]] = {
     "date-future-event": (ERROR, "an occurred event does not start in the future"),
     # references
     "unknown-reference": (ERROR, "every ID used is defined"),
+    "table-missing": (ERROR, "a table other tables refer to has its file"),
     "nested-foreign-key": (ERROR, "a nested record belongs to the record it is nested in"),
     "nested-split": (ERROR, ("a record that nests its child records (actors, citations) has "
                              "all of them there, none in another file")),

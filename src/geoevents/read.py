@@ -68,6 +68,10 @@ class RawProject:
     #: syntax error (or is not composed at all); an ID that other tables use may be
     #: defined in the part not read
     unread_tables: set[str] = field(default_factory=set)
+    #: (file, line) of a ragged CSV row -> column -> the values it may hold there (its
+    #: cell at the column's place counted from the left, and from the right): the
+    #: record a lookup into its table may have meant
+    ragged_cells: dict[tuple[str, int], dict[str, set[str]]] = field(default_factory=dict)
 
     def reported(self, rel: str) -> bool:
         """A problem of reading names file ``rel`` (it could not be read as it stands)."""
@@ -324,6 +328,7 @@ def _read_csv(data: bytes, rel: str, table: Table, project: RawProject) -> pl.Da
             }]))
             return None
     if ragged.height:
+        _keep_ragged_cells(ragged, frame.get_column("_line"), lines, header, rel, project)
         project.problems.append(
             P.from_frame(
                 ragged.with_columns(pl.lit(rel).alias("_file")),
@@ -459,6 +464,24 @@ def _csv_by_lines(data: bytes, lines: pl.Series, stats: pl.DataFrame, header: li
     if frame.height != good.len():
         raise ValueError("polars and the line count disagree")
     return frame.with_columns(good), ragged
+
+
+def _keep_ragged_cells(ragged: pl.DataFrame, read: pl.Series, lines: pl.Series,
+                       header: list[str], rel: str, project: RawProject) -> None:
+    """The cells of each ragged record as read, by the columns they may belong to: of
+    its first line (counted from the left and from the right), and of each further
+    line it spans (a quote left open swallows the rows below it): few rows, so plain
+    Python."""
+    starts = sorted({*read.to_list(), *ragged.get_column("_line").to_list(), lines.len() + 1})
+    for line in ragged.get_column("_line").to_list():
+        end = next(s for s in starts if s > line)
+        kept = project.ragged_cells.setdefault((rel, line), {h: set() for h in header if h})
+        for n in range(line, min(end, lines.len() + 1)):
+            cells = next(csv.reader([lines[n - 1].rstrip("\r")]), [])
+            shifts = (0, len(cells) - len(header)) if n == line else (0,)
+            for i, h in enumerate(header):
+                if h:
+                    kept[h] |= {cells[i + d].strip() for d in shifts if 0 <= i + d < len(cells)}
 
 
 class _RecordTooLong(Exception):
@@ -612,7 +635,7 @@ def _yaml_row(record, rel, table: Table, project: RawProject, children: dict) ->
             continue
         f = table.field(key)
         if f is None and not _is_localized(key, table):
-            _unknown_field(key, line, rel, table, project)
+            _unknown_field(key, line, rel, table, project, tuple(children))
             continue
         is_list = f is not None and f.type == "list"
         row[key] = _yaml_value(value, is_list, key, line, rel, project)
@@ -640,10 +663,12 @@ def _is_localized(key: str, table: Table) -> bool:
     return bool(m) and m["base"] in table.localized
 
 
-def _unknown_field(key, line, rel, table: Table, project: RawProject):
+def _unknown_field(key, line, rel, table: Table, project: RawProject, nested: tuple = ()):
+    """``nested``: the keys under which a YAML record holds nested records (``actors``,
+    ``citations``), names it may have meant too."""
     project.rows.append({"rule": "unknown-field", "file": rel, "line": line, "field": key,
                          "value": key, "message": f"{table.name} has no field {key!r}",
-                         "hint": _field_hint(key, tuple(table.names))})
+                         "hint": _field_hint(key, tuple(table.names) + nested)})
 
 
 @lru_cache(maxsize=4096)

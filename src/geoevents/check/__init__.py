@@ -102,6 +102,7 @@ def run(root: Path | str = ".") -> Result:
     ]
     problems = _refine_lines(P.combine(found), raw)
     unfolded = _collapse_missing_columns(problems, raw)
+    unfolded = P.combine([unfolded, references.missing_tables(root, unfolded, codebook)])
     problems = cascades.fold(unfolded, raw, codebook)
     return Result(tables=tables, problems=problems, codebook=codebook, unfolded=unfolded)
 

@@ -79,16 +79,24 @@ READS: dict[str, dict] = {
     "date-future-event": {"own": ("date", "status")},
     "date-after-sources": {"own": ("date", "status"),
                            "tables": {"citations": ("event_id", "source_id"),
-                                      "sources": (None, "published")}},
+                                      "sources": ("source_id", "published")}},
     "date-before-sources": {"own": ("date", "status"),
                             "tables": {"citations": ("event_id", "source_id"),
-                                       "sources": (None, "published")}},
+                                       "sources": ("source_id", "published")}},
     "quote-translation": {"own": ("source_id", "quote"),
                           "tables": {"sources": ("source_id", "language")}},
     "quote-not-found": {"own": ("source_id",)},
     "checker-is-annotator": {"own": ("annotated_by", "checked_by")},
     "source-unregistered": {"tables": {"sources": (None, "file")}},
     "unknown-reference": {},  # reads what its field references in the codebook
+}
+
+#: (rule, table) -> (table, field): the problem's record links to that table's records
+#: through another's: an event to the sources its citations name (its own values of the
+#: link are those of the citations whose field is the event's)
+THROUGH = {
+    ("date-after-sources", "sources"): ("citations", "event_id"),
+    ("date-before-sources", "sources"): ("citations", "event_id"),
 }
 
 #: problems of reading that are no file of a table (an entry of annotations/ that is
@@ -104,7 +112,13 @@ def fold(problems: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
         return problems
     found = _with_records(problems.with_row_index("_id"), raw, codebook)
     edges = pl.concat([_same_value(found), _same_record(found, codebook),
-                       _lost_tables(found, raw, codebook)])
+                       _lost_tables(found, raw, codebook), _misnamed(found),
+                       _changed_sources(found, raw, codebook),
+                       _pasted_twice(found, raw, codebook)])
+    renamed, hints = _renamed_fields(found, raw, codebook)
+    country, country_hints = _wrong_country(found, raw)
+    edges = pl.concat([edges, renamed, country])
+    hints |= country_hints
     if edges.is_empty():
         return problems
     cause_of = _roots(edges, found)
@@ -119,7 +133,9 @@ def fold(problems: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
                                | (pl.col("_rec") != pl.col("_cr")).fill_null(True))
     notes = _notes(elsewhere)
     kept = kept.with_columns(
-        pl.col("message") + pl.col("_id").replace_strict(notes, default="", return_dtype=pl.String)
+        pl.col("message") + pl.col("_id").replace_strict(notes, default="", return_dtype=pl.String),
+        pl.coalesce(pl.col("_id").replace_strict(hints, default=None, return_dtype=pl.String),
+                    "hint").alias("hint"),
     )
     return kept.select(list(P.PROBLEM_SCHEMA))
 
@@ -224,9 +240,7 @@ def _lost_tables(found: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
         return _no_edges()
     unread = _unread_files(found, raw, codebook)
     whole = reads.join(unread, on="_rtable").select("_id", "_cause", pl.lit(0).alias("_rank"))
-    lost = found.filter(pl.col("rule").is_in(LOSES_A_RECORD)).select(
-        pl.col("_table").alias("_rtable"), pl.col("_id").alias("_cause"))
-    records = reads.join(lost, on="_rtable").select("_id", "_cause", pl.lit(2).alias("_rank"))
+    records = _ragged_lookups(reads, found, raw)
     causes = found.filter(pl.col("rule").is_in(REJECTS_VALUE)).select(
         pl.col("file").alias("_cfile"), pl.col("_rec").alias("_crec"),
         pl.col("_table").alias("_rtable"), pl.col("field").alias("_rfield"),
@@ -239,15 +253,40 @@ def _lost_tables(found: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
     # for 'us-nsc'), or the cause's record holds the follower's link value; when either
     # side's link is unknown (missing, or no link at all) it may be
     theirs = _values(pairs.select(pl.col("_cfile").alias("file"), pl.col("_crec").alias("_rec"),
-                                  pl.col("_rtable").alias("_table"), "_link"), raw)
+                                  pl.col("_rtable").alias("_table"), "_link"), raw, at=True)
     pairs = pairs.join(theirs.rename({"file": "_cfile", "_rec": "_crec", "_table": "_rtable"}),
                        on=["_cfile", "_crec", "_rtable", "_link"], how="left", nulls_equal=True)
     pairs = pairs.with_columns(pl.when(pl.col("_rfield") == pl.col("_link"))
                                .then(pl.col("_cvalue")).otherwise(pl.col("_v")).alias("_theirs"))
-    linked = pairs.filter(pl.col("_link").is_null() | pl.col("_mine").is_null()
-                          | pl.col("_theirs").is_null()
-                          | (_plain(pl.col("_theirs")) == _plain(pl.col("_mine"))))
+    # a record whose link is missing links to nothing: no lookup can be known to mean it;
+    # a cause at no record (a column the header lacks) is every record's
+    linked = pairs.filter(pl.col("_at").is_null() | (pl.col("_theirs").is_not_null() & (
+        pl.col("_link").is_null() | pl.col("_mine").is_null()
+        | (_plain(pl.col("_theirs")) == _plain(pl.col("_mine"))))))
     return pl.concat([whole, records, linked.select("_id", "_cause", pl.lit(2).alias("_rank"))])
+
+
+def _ragged_lookups(reads: pl.DataFrame, found: pl.DataFrame, raw) -> pl.DataFrame:
+    """(follower, cause) pairs: a lookup into a table with a ragged row that may be the
+    record it looks for (the row's cell at the link's column, as read, is the value
+    looked up; a lookup by no link at all may mean any row)."""
+    lost = found.filter(pl.col("rule").is_in(LOSES_A_RECORD)).select(
+        "file", "line", pl.col("_table").alias("_rtable"), pl.col("_id").alias("_cause"))
+    if lost.is_empty():
+        return _no_edges()
+    cells = pl.DataFrame(
+        [(f, line, column, v) for (f, line), columns in raw.ragged_cells.items()
+         for column, values in columns.items() for v in values],
+        schema={"file": pl.String, "line": pl.Int64, "_link": pl.String, "_cell": pl.String},
+        orient="row")
+    pairs = reads.select("_id", "_rtable", "_link", "_mine").join(lost.drop("file", "line"),
+                                                                   on="_rtable")
+    unlinked = pairs.filter(pl.col("_link").is_null() | pl.col("_mine").is_null())
+    matched = pairs.join(lost.join(cells, on=["file", "line"]).select("_cause", "_link", "_cell"),
+                         on=["_cause", "_link"]).filter(
+        _plain(pl.col("_cell")) == _plain(pl.col("_mine")))
+    return pl.concat([unlinked.select("_id", "_cause"), matched.select("_id", "_cause")]).select(
+        "_id", "_cause", pl.lit(2).alias("_rank"))
 
 
 def _plain(value: pl.Expr) -> pl.Expr:
@@ -272,14 +311,36 @@ def _table_reads(found: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
         return reads
     mine = _values(reads.select("file", "_rec", "_table", "_link"), raw)
     reads = reads.join(mine, on=["file", "_rec", "_table", "_link"], how="left", nulls_equal=True)
+    reads = _through(reads, raw)
     return reads.with_columns(
         pl.when(pl.col("rule") == "unknown-reference").then(pl.col("value"))
         .otherwise(pl.col("_v")).alias("_mine")).drop("_v")
 
 
-def _values(where: pl.DataFrame, raw) -> pl.DataFrame:
+def _through(reads: pl.DataFrame, raw) -> pl.DataFrame:
+    """``_v`` of the reads that link through another table (``THROUGH``): one row per
+    value the records linking them hold (an event's cited source IDs)."""
+    out = [reads]
+    for (rule, table), (via, key) in THROUGH.items():
+        is_it = (pl.col("rule") == rule) & (pl.col("_rtable") == table)
+        these = reads.filter(is_it)
+        frame = raw.tables.get(via)
+        if these.is_empty() or frame is None or key not in frame.columns:
+            continue
+        out[0] = out[0].filter(~is_it)
+        keys = _values(these.select("file", "_rec", "_table", pl.lit(key).alias("_link")), raw)
+        links = frame.select(pl.col(key).cast(pl.String).alias("_k"),
+                             pl.col(these.get_column("_link")[0]).cast(pl.String).alias("_v"))
+        found = these.drop("_v").join(keys.rename({"_v": "_k"}).drop("_link"),
+                                      on=["file", "_rec", "_table"], how="left")
+        out.append(found.join(links, on="_k", how="left").drop("_k").select(reads.columns))
+    return pl.concat(out)
+
+
+def _values(where: pl.DataFrame, raw, at: bool = False) -> pl.DataFrame:
     """(file, _rec, _table, _link, _v): the value of column ``_link`` in the raw record
-    at file and line of table ``_table`` (None where there is none)."""
+    at file and line of table ``_table`` (None where there is none); with ``at``, also
+    ``_at``, true where there is such a record."""
     where = where.unique()
     out = [where.head(0).with_columns(pl.lit(None, dtype=pl.String).alias("_v"))]
     for (table, link), group in where.group_by(["_table", "_link"]):
@@ -289,7 +350,8 @@ def _values(where: pl.DataFrame, raw) -> pl.DataFrame:
         values = frame.select(pl.col("_file").alias("file"), pl.col("_line").alias("_rec"),
                               pl.col(link).cast(pl.String).alias("_v")).unique(["file", "_rec"])
         out.append(group.join(values, on=["file", "_rec"]).select(out[0].columns))
-    return pl.concat(out)
+    found = pl.concat(out)
+    return found.with_columns(pl.lit(True).alias("_at")) if at else found
 
 
 def _unread_files(found: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
@@ -309,7 +371,184 @@ def _unread_files(found: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
     files = pl.DataFrame(rows, schema={"file": pl.String, "_rtable": pl.String}, orient="row")
     first = found.sort("line", nulls_last=False).unique("file", keep="first").select(
         "file", pl.col("_id").alias("_cause"))
-    return files.unique().join(first, on="file").select("_rtable", "_cause")
+    # a table with no file at all: what is looked for in it is not there either
+    missing = [(t, cause) for rel, cause in _missing(found) for t in file_tables(rel, codebook)]
+    return pl.concat([
+        files.unique().join(first, on="file").select("_rtable", "_cause"),
+        pl.DataFrame(missing, schema={"_rtable": pl.String, "_cause": pl.UInt32}, orient="row"),
+    ])
+
+
+def _missing(found: pl.DataFrame) -> list[tuple[str, int]]:
+    rows = found.filter(pl.col("rule") == "table-missing")
+    return list(zip(rows.get_column("file").to_list(), rows.get_column("_id").to_list()))
+
+
+def _misnamed(found: pl.DataFrame) -> pl.DataFrame:
+    """(follower, cause) pairs: the file of a missing table under another name
+    (``Actors.csv``) is that table's one cause, not a second one."""
+    causes = found.filter(pl.col("rule") == "table-missing").select(
+        pl.col("value").alias("file"), pl.col("_id").alias("_cause"))
+    return found.filter(pl.col("rule").is_in(NOT_A_TABLE_FILE)).join(
+        causes, on="file").select("_id", "_cause", pl.lit(0).alias("_rank"))
+
+
+#: problems of a source file's bytes, the first the deeper cause: a re-encoded text
+#: also has another sha256; a text whose bytes changed is not where a quote is looked
+#: for (its closest passage is the changed text, not one to copy)
+SOURCE_CHANGED = ("source-encoding", "source-hash")
+QUOTES_IN_SOURCE = frozenset({"quote-not-found"})
+
+
+def _changed_sources(found: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
+    """(follower, cause) pairs: a quote not found in a source whose file changed, and a
+    source's sha256 that differs because its file was re-encoded."""
+    sources = raw.tables.get("sources")
+    location = codebook.tables["sources"].location if "sources" in codebook.tables else None
+    changed = found.filter(pl.col("rule").is_in(SOURCE_CHANGED))
+    if changed.is_empty() or sources is None or not location or not {
+            "source_id", "file"} <= set(sources.columns):
+        return _no_edges()
+    folder = os.path.dirname(location)
+    ids = sources.select(pl.col("_file").alias("file"), pl.col("_line").alias("_rec"),
+                         pl.col("source_id").alias("_sid"),
+                         (pl.lit(f"{folder}/" if folder else "") + pl.col("file")).alias("_seed"))
+    # source-hash stands in the source's record, source-encoding in its file
+    hashed = changed.filter(pl.col("rule") == "source-hash").join(ids, on=["file", "_rec"])
+    encoded = changed.filter(pl.col("rule") == "source-encoding").join(
+        ids.drop("file", "_rec").rename({"_seed": "file"}), on="file")
+    causes = pl.concat([encoded.select("_id", "rule", "_sid"), hashed.select("_id", "rule", "_sid")]
+                       ).with_columns(pl.col("rule").replace_strict(
+                           {r: i for i, r in enumerate(SOURCE_CHANGED)}).alias("_order")
+                       ).sort("_order").unique("_sid", keep="first", maintain_order=True)
+    quotes = found.filter(pl.col("rule").is_in(QUOTES_IN_SOURCE))
+    cited = _values(quotes.select("file", "_rec", "_table", pl.lit("source_id").alias("_link")), raw)
+    quotes = quotes.join(cited.select("file", "_rec", "_table", pl.col("_v").alias("_sid")),
+                         on=["file", "_rec", "_table"])
+    followers = pl.concat([quotes.select("_id", "_sid"),
+                           hashed.filter(pl.col("_sid").is_in(encoded.get_column("_sid").implode()))
+                           .select("_id", "_sid")])
+    return followers.join(causes.select(pl.col("_id").alias("_cause"), "_sid"), on="_sid").filter(
+        pl.col("_id") != pl.col("_cause")).select("_id", "_cause", pl.lit(1).alias("_rank"))
+
+
+def _pasted_twice(found: pl.DataFrame, raw, codebook: Codebook) -> pl.DataFrame:
+    """(follower, cause) pairs: a nested record given twice because the record it is
+    nested in is (a record pasted twice): its duplicate-row follows from that record's
+    duplicate-id (the copy's: the one above it in its file, else the first)."""
+    dup_rows = found.filter(pl.col("rule") == "duplicate-row")
+    dup_ids = found.filter(pl.col("rule") == "duplicate-id")
+    if dup_rows.is_empty() or dup_ids.is_empty():
+        return _no_edges()
+    out = []
+    for name, table in codebook.tables.items():
+        parent = table.nested_in["table"] if table.nested_in else None
+        keys = codebook.tables[parent].primary_key if parent else ()
+        if len(keys) != 1 or keys[0] not in table.primary_key:
+            continue
+        key = keys[0]
+        rows = dup_rows.filter(pl.col("_table") == name)
+        ids = dup_ids.filter((pl.col("_table") == parent) & (pl.col("field") == key))
+        if rows.is_empty() or ids.is_empty():
+            continue
+        mine = _values(rows.select("file", "_rec", "_table", pl.lit(key).alias("_link")), raw)
+        theirs = _values(ids.select("file", "_rec", "_table", pl.lit(key).alias("_link")), raw)
+        rows = rows.join(mine.select("file", "_rec", "_v"), on=["file", "_rec"])
+        ids = ids.join(theirs.select("file", "_rec", "_v"), on=["file", "_rec"]).select(
+            "_v", pl.col("_id").alias("_cause"), pl.col("file").alias("_cf"),
+            pl.col("line").alias("_cl"))
+        pairs = rows.select("_id", "_v", "file", "line").join(ids, on="_v").with_columns(
+            above=(pl.col("_cf") == pl.col("file")) & (pl.col("_cl") <= pl.col("line")))
+        # the nearest above it; else the first in file order
+        best = pairs.sort(["above", "_cf", "_cl"], descending=[True, False, False]).with_columns(
+            pl.when("above").then(-pl.col("_cl")).otherwise(0).alias("_near")).sort(
+            ["above", "_near"], descending=[True, False], maintain_order=True)
+        out.append(best.unique("_id", keep="first", maintain_order=True).select("_id", "_cause"))
+    if not out:
+        return _no_edges()
+    return pl.concat(out).select("_id", "_cause", pl.lit(1).alias("_rank"))
+
+
+def _wrong_country(found: pl.DataFrame, raw):
+    """(follower, cause) pairs, and cause -> its new hint: a location whose subdivision
+    and coordinates agree with each other but not with its country has one wrong
+    value, the country: its subdivision-country is the one problem, not also
+    coordinates-country."""
+    sub = found.filter(pl.col("rule") == "subdivision-country")
+    coords = found.filter(pl.col("rule") == "coordinates-country")
+    if sub.is_empty() or coords.is_empty():
+        return _no_edges(), {}
+    both = sub.select("_id", "file", "_rec", "_table").join(
+        coords.select(pl.col("_id").alias("_other"), "file", "_rec"), on=["file", "_rec"])
+    if both.is_empty():
+        return _no_edges(), {}
+    import polars_reverse_geocode as prg
+
+    from geoevents.check.geography import alpha2_map
+
+    where = both.select("file", "_rec", "_table")
+    values = {f: _values(where.with_columns(pl.lit(f).alias("_link")), raw).select(
+        "file", "_rec", pl.col("_v").alias(f)) for f in ("admin1", "lat", "lon")}
+    for f in values.values():
+        both = both.join(f, on=["file", "_rec"])
+    both = both.with_columns(pl.col("lat", "lon").cast(pl.Float64, strict=False)).drop_nulls(
+        ["lat", "lon", "admin1"])
+    if both.is_empty():
+        return _no_edges(), {}
+    both = both.with_columns(_near=prg.find_closest_country(pl.col("lat"), pl.col("lon")))
+    agree = both.filter(pl.col("admin1").str.split("-").list.first() == pl.col("_near"))
+    alpha3 = {a2: a3 for a3, a2 in alpha2_map().items()}
+    hints = {cause: (f"{admin1} and the coordinates both lie in {alpha3.get(near, near)}: "
+                     f"the country is the one to correct (country: {alpha3.get(near, near)}?)")
+             for cause, admin1, near in agree.select("_id", "admin1", "_near").iter_rows()}
+    edges = agree.select(pl.col("_other").alias("_id"), pl.col("_id").alias("_cause"),
+                         pl.lit(1).alias("_rank"))
+    return edges, hints
+
+
+#: problems of a field (or nested records) not there, which a misspelt name of it in the
+#: same record (``stauts``, ``actor_idd``, ``citatons``) explains
+ABSENT = frozenset({"missing-field", "quote-translation", "no-citation", "no-actor"})
+RENAMED_SCORE = 80
+
+
+def _renamed_fields(found: pl.DataFrame, raw, codebook: Codebook):
+    """(follower, cause) pairs, and cause -> its new hint: an unknown field whose name is
+    a near miss of a field its record lacks is the one problem ("rename it"), not also
+    that field missing."""
+    from rapidfuzz import fuzz
+
+    unknown = found.filter(pl.col("rule") == "unknown-field")
+    absent = found.filter(pl.col("rule").is_in(ABSENT))
+    if unknown.is_empty() or absent.is_empty():
+        return _no_edges(), {}
+    pairs = absent.select("_id", "rule", "file", "_rec", "_table", "field").join(
+        unknown.select(pl.col("_id").alias("_cause"), "file", "_rec",
+                       pl.col("field").alias("_name")), on=["file", "_rec"])
+    edges, hints = [], {}
+    for follower, rule, table, field, cause, name in pairs.select(
+            "_id", "rule", "_table", "field", "_cause", "_name").iter_rows():
+        # what the follower finds absent: its field, or the key of the records it reads
+        meant = [field] if rule in ("missing-field", "quote-translation") else list(
+            _own_fields(READS.get(rule, {}), codebook))
+        best = max(((fuzz.ratio(name, m), m) for m in meant if m and m != name), default=None)
+        if best and best[0] >= RENAMED_SCORE and not _present(raw, table, follower, found, best[1]):
+            edges.append((follower, cause, 1))
+            hints[cause] = f"rename it to {best[1]}"
+    frame = pl.DataFrame(edges, schema={"_id": pl.UInt32, "_cause": pl.UInt32, "_rank": pl.Int32},
+                         orient="row")
+    return frame, hints
+
+
+def _present(raw, table: str | None, follower: int, found: pl.DataFrame, field: str) -> bool:
+    """The follower's record has a value of ``field`` (it is not absent there)."""
+    frame = raw.tables.get(table) if table else None
+    if frame is None or field not in frame.columns:
+        return False
+    where = found.filter(pl.col("_id") == follower).select("file", "_rec", "_table",
+                                                             pl.lit(field).alias("_link"))
+    values = _values(where, raw).get_column("_v")
+    return values.is_not_null().any()
 
 
 def _no_edges() -> pl.DataFrame:
