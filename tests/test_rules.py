@@ -599,6 +599,18 @@ def test_nested_foreign_key(project):
     assert "2023-09-13-kim-putin-vostochny" in problems[0]["message"]
 
 
+def test_a_csv_quote_never_closed_is_the_files_one_problem(project):
+    """Left open, a quote would swallow every line after it into one value: the file is
+    refused at the record where the quote opens, and the references into it are its
+    follow-ons."""
+    project.edit(ACTORS, "Q56226,\n", 'Q56226,"oops\n')
+    problems = project.problems()
+    assert {(p["rule"], p["file"], p["line"], p["field"]) for p in problems} == {
+        ("csv-quote", ACTORS, 2, None)}
+    assert "never closed" in problems[0]["message"]
+    assert "4 follow-on problems" in problems[0]["message"]
+
+
 def test_a_required_value_of_white_space_only_is_missing(project):
     project.edit(SOURCES, "  title: 朝中社报道\n", '  title: "   "\n')
     assert {(p["rule"], p["file"], p["line"], p["field"]) for p in project.problems()} == {

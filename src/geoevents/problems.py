@@ -38,6 +38,7 @@ RULES: dict[str, tuple[str, str]] = {
     "yaml-too-deep": (ERROR, "YAML lists and mappings nest at most 20 levels deep"),
     "csv-ragged": (ERROR, "every CSV row has as many fields as the header"),
     "csv-header": (ERROR, "a CSV header names each field once"),
+    "csv-quote": (ERROR, "a quote opened in a CSV value is closed"),
     "yaml-syntax": (ERROR, "YAML files parse"),
     "yaml-shape": (ERROR, "a YAML file is a list of records"),
     "yaml-duplicate-key": (ERROR, "a YAML record names each key once"),

@@ -320,6 +320,17 @@ def _read_csv(data: bytes, rel: str, table: Table, project: RawProject) -> pl.Da
     except (ValueError, pl.exceptions.PolarsError):
         try:
             frame, ragged = _csv_by_records(data.decode("utf-8-sig"), header)
+        except _QuoteNotClosed as exc:
+            project.problems.append(P.make([{
+                "rule": "csv-quote", "file": rel, "line": exc.line,
+                "message": ("the quote opened in this record is never closed: every line "
+                            "after it would be read as part of one value, so the file is not "
+                            "read" if "unexpected end of data" in str(exc) else
+                            f"this record cannot be read as CSV ({exc}), so the file is not "
+                            "read"),
+                "hint": 'close the quote (a " inside a quoted value is written ""), or remove it',
+            }]))
+            return None
         except _RecordTooLong as exc:
             project.problems.append(P.make([{
                 "rule": "line-too-long", "file": rel, "line": exc.line,
@@ -477,7 +488,10 @@ def _keep_ragged_cells(ragged: pl.DataFrame, read: pl.Series, lines: pl.Series,
         end = next(s for s in starts if s > line)
         kept = project.ragged_cells.setdefault((rel, line), {h: set() for h in header if h})
         for n in range(line, min(end, lines.len() + 1)):
-            cells = next(csv.reader([lines[n - 1].rstrip("\r")]), [])
+            try:
+                cells = next(csv.reader([lines[n - 1].rstrip("\r")]), [])
+            except csv.Error:  # a stray carriage return: no cells to keep from this line
+                cells = []
             shifts = (0, len(cells) - len(header)) if n == line else (0,)
             for i, h in enumerate(header):
                 if h:
@@ -490,9 +504,14 @@ class _RecordTooLong(Exception):
         self.line = line
 
 
+class _QuoteNotClosed(_RecordTooLong):
+    pass
+
+
 def _csv_by_records(text: str, header: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Slow path for quoted multi-line values: the csv module knows where records start."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    """Slow path for quoted multi-line values: the csv module knows where records start
+    (strict: a quote that is never closed is an error, not a value running to the end)."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     next(reader)
     rows, lines, ragged = [], [], []
     start = reader.line_num + 1
@@ -508,7 +527,9 @@ def _csv_by_records(text: str, header: list[str]) -> tuple[pl.DataFrame, pl.Data
             elif row:
                 ragged.append((start, len(row)))
             start = reader.line_num + 1
-    except csv.Error as exc:  # a quoted value longer than the csv module reads
+    except csv.Error as exc:  # a quote never closed, or a value longer than the module reads
+        if "field larger than field limit" not in str(exc):
+            raise _QuoteNotClosed(str(exc), start) from None
         raise _RecordTooLong(f"a value is longer than {MAX_LINE_CHARS:,} characters ({exc})",
                              start) from None
     columns = {h: [r[i] for r in rows] for i, h in enumerate(header)}
