@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
+import polars as pl
 import pytest
 
 import geoevents
@@ -193,6 +195,83 @@ def test_vocabulary_hints_are_made_once_per_distinct_value(project, monkeypatch)
     found = [p for p in project.problems() if p["rule"] == "vocabulary"]
     assert len(found) == 5 and {p["hint"] for p in found} == {"did you mean 'military'?"}
     assert calls == [["militray"]]
+
+
+# --- an undefined ID: "did you mean" only the ID clearly meant -----------------
+
+REGISTRY = "the IDs are defined in annotations/actors.csv"
+
+
+@pytest.mark.parametrize("value, hint", [
+    ("north-kore", "did you mean 'north-korea'?"),  # a slip of the keyboard
+    ("North-Korea", "did you mean 'north-korea'?"),  # case
+    # another valid ID is never proposed as meant: candidates, labelled as such
+    ("korea", "no ID of actors is close to 'korea'; candidates to check (their name or "
+              f"country matches): 'north-korea'; {REGISTRY}"),
+    ("prk", "no ID of actors is close to 'prk'; candidates to check (their name or country "
+            f"matches): 'kim-jong-un', 'north-korea'; {REGISTRY}"),
+    ("us", "no ID of actors is close to 'us'; candidates to check (their name or country "
+           f"matches): 'us-nsc'; {REGISTRY}"),
+    ("nsc", "no ID of actors is close to 'nsc'; candidates to check (their name or country "
+            f"matches): 'us-nsc'; {REGISTRY}"),
+    ("russia-president", f"no ID of actors is close to 'russia-president'; {REGISTRY}"),
+])
+def test_unknown_reference_proposes_no_other_valid_id(project, value, hint):
+    project.edit(EVENT_ACTORS, "north-korea,recipient", f"{value},recipient")
+    [problem] = only(project, "unknown-reference")
+    assert where([problem]) == {("unknown-reference", EVENT_ACTORS, 3, "actor_id")}
+    assert problem["hint"] == hint
+
+
+def test_an_id_with_other_separators_is_the_id_meant():
+    target = pl.DataFrame({"actor_id": ["a-b-c-d", "abcd-e"], "_file": ["x.csv"] * 2})
+    table = SimpleNamespace(name="actors", location=None, fields=())
+    assert hints.reference_hints(["a_b_c_d", "A.B.C.D.", "abcd", "abce"], target, "actor_id",
+                                 table) == {
+        "a_b_c_d": "did you mean 'a-b-c-d'?",  # three edits away, but only its separators
+        "A.B.C.D.": "did you mean 'a-b-c-d'?",
+        "abcd": "did you mean 'a-b-c-d'?",
+        "abce": "no ID of actors is close to 'abce'; the IDs are defined in x.csv",
+    }
+
+
+@pytest.mark.parametrize("typed, meant", [("PKR", "PRK"), ("GRB", "GBR"), ("CNH", "CHN")])
+def test_a_country_code_with_two_letters_swapped_gets_the_code_meant(project, typed, meant):
+    project.edit(LOCATIONS, "RUS,RU-AMU", f"{typed},RU-AMU")
+    found = project.problems()
+    [problem] = [p for p in found if p["rule"] == "country-code"]
+    assert where([problem]) == {("country-code", LOCATIONS, 2, "country")}
+    assert problem["hint"] == f"did you mean {meant!r}?"
+
+
+def test_named_country_slips_keep_their_hint():
+    assert hints.country_hint("UK") == "use GBR"
+    assert hints.country_hint("XQZ") == "use an ISO 3166-1 alpha-3 code, like RUS, PRK, USA"
+
+
+# --- a misspelt key: the field or the nested list meant ---------------------------
+
+
+@pytest.mark.parametrize("old, new, line, key, hint", [
+    ("  citations:", "  citation:", 16, "citation", "did you mean 'citations'?"),
+    ("  citations:", "  citatons:", 16, "citatons", "did you mean 'citations'?"),
+    ("  actors:", "  actor:", 13, "actor", "did you mean 'actors'?"),
+    ("  actors:", "  Actors:", 13, "Actors", "did you mean 'actors'?"),
+    ("  status: occurred", "  stauts: occurred", 4, "stauts", "did you mean 'status'?"),
+])
+def test_a_misspelt_key_gets_the_field_or_nested_list_meant(project, old, new, line, key, hint):
+    project.edit(EVENTS, old, new)
+    [problem] = [p for p in project.problems() if p["rule"] == "unknown-field"]
+    assert where([problem]) == {("unknown-field", EVENTS, line, key)}
+    assert problem["hint"] == hint
+
+
+def test_a_key_like_no_field_lists_the_fields_and_the_nested_lists(project):
+    project.edit(EVENTS, "  actors:", "  participants:")
+    [problem] = [p for p in project.problems() if p["rule"] == "unknown-field"]
+    assert where([problem]) == {("unknown-field", EVENTS, 13, "participants")}
+    assert problem["hint"].startswith("fields: event_id, date, status")
+    assert problem["hint"].endswith("; nested lists: actors, citations")
 
 
 # --- YAML syntax errors: where the broken construct starts --------------------
