@@ -137,6 +137,27 @@ def test_every_closest_passage_is_the_source_text_without_its_marks():
         assert unmarked(found.marked) == text[found.start:found.end], found
 
 
+def test_a_space_more_or_less_between_unspaced_characters_is_marked(project):
+    project.edit(EVENTS, "quote: 2023年9月13日，金正恩在东方航天发射场与普京会晤。",
+                 "quote: 金正恩在东方航天发射场与普京会晤。美国国家安全委员会发言人警告")
+    [problem] = only(project, "quote-not-found")
+    assert where([problem]) == {("quote-not-found", EVENTS, 18, "quote")}
+    assert problem["hint"].endswith(": 金正恩在东方航天发射场与普京会晤。{+ +}美国国家安全委员会发言人警告")
+    quote = T.fold_one("美国将 采取行动。")
+    assert T.closest(quote, T.fold_one("如果朝鲜向俄罗斯提供武器，美国将采取行动。")).marked == (
+        "美国将[- -]采取行动。")
+
+
+@pytest.mark.parametrize("quote, marked", [
+    ("l’armée ne recule\u00adra pas", "l’armée ne [-recule<U+00AD>ra-]{+reculera+} pas"),
+    ("les États\u2011Unis ont averti", "les États[-<U+2011>-]{+-+}Unis ont averti"),
+    ("a b\u200bc d", "a [-b<U+200B>c-]{+bc+} d"),
+])
+def test_an_invisible_or_look_alike_character_is_named_by_its_code_point(quote, marked):
+    text = T.fold_one("Il a dit que l’armée ne reculera pas. Hier, les États-Unis ont averti; x a bc d")
+    assert T.closest(T.fold_one(quote), text).marked == marked
+
+
 def test_a_quote_like_nothing_in_the_source_is_told_to_copy_it(project):
     project.edit(EVENTS, "2023年9月13日，金正恩在东方航天发射场与普京会晤。", "xyz qwv")
     [problem] = only(project, "quote-not-found")
@@ -202,18 +223,19 @@ def test_vocabulary_hints_are_made_once_per_distinct_value(project, monkeypatch)
 REGISTRY = "the IDs are defined in annotations/actors.csv"
 
 
+def candidates(value, *ids):
+    return (f"no ID of actors is close to {value!r}; candidates to check (their name or "
+            f"country matches): {', '.join(map(repr, ids))}; {REGISTRY}")
+
+
 @pytest.mark.parametrize("value, hint", [
     ("north-kore", "did you mean 'north-korea'?"),  # a slip of the keyboard
     ("North-Korea", "did you mean 'north-korea'?"),  # case
     # another valid ID is never proposed as meant: candidates, labelled as such
-    ("korea", "no ID of actors is close to 'korea'; candidates to check (their name or "
-              f"country matches): 'north-korea'; {REGISTRY}"),
-    ("prk", "no ID of actors is close to 'prk'; candidates to check (their name or country "
-            f"matches): 'kim-jong-un', 'north-korea'; {REGISTRY}"),
-    ("us", "no ID of actors is close to 'us'; candidates to check (their name or country "
-           f"matches): 'us-nsc'; {REGISTRY}"),
-    ("nsc", "no ID of actors is close to 'nsc'; candidates to check (their name or country "
-            f"matches): 'us-nsc'; {REGISTRY}"),
+    ("korea", candidates("korea", "north-korea")),
+    ("prk", candidates("prk", "kim-jong-un", "north-korea")),  # the actors of PRK
+    ("us", candidates("us", "us-nsc")),
+    ("nsc", candidates("nsc", "us-nsc")),  # the initials of its name
     ("russia-president", f"no ID of actors is close to 'russia-president'; {REGISTRY}"),
 ])
 def test_unknown_reference_proposes_no_other_valid_id(project, value, hint):
