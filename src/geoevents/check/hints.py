@@ -155,21 +155,26 @@ def did_you_mean(values: list[str], allowed: list[str]) -> dict[str, str]:
     if not head or not allowed:
         return {}
     folded = [a.casefold() for a in allowed]
-    distances = process.cdist([v.casefold() for v in head], folded, scorer=OSA.distance,
-                              dtype=np.int32, workers=1)
-    # edits allowed for each pair, by the longer of the two (CC-BY-4: CC-BY-4.0)
     lengths = np.array([len(a) for a in allowed])
-    slips = np.vectorize(_slips)(np.maximum.outer(np.array([len(v) for v in head]), lengths))
-    distances = np.where(distances <= slips, distances, np.iinfo(np.int32).max)
+    far = np.iinfo(np.uint8).max
     out = {}
-    for value, row in zip(head, distances):
-        best = int(row.min())
-        if best == np.iinfo(np.int32).max:
-            continue
-        nearest_ones = [allowed[i] for i in np.flatnonzero(row == best)]
-        if len(nearest_ones) > 2:  # many as near: none stands out
-            continue
-        out[value] = f"did you mean {' or '.join(map(repr, nearest_ones))}?"
+    for start in range(0, len(head), 20):  # 20 rows of distances at a time bound the memory
+        chunk = head[start:start + 20]
+        # past three edits nothing is near: the cutoff lets rapidfuzz stop early
+        distances = process.cdist([v.casefold() for v in chunk], folded, scorer=OSA.distance,
+                                  score_cutoff=3, dtype=np.uint8, workers=1)
+        # edits allowed for each pair, by the longer of the two (CC-BY-4: CC-BY-4.0)
+        longer = np.maximum.outer(np.array([len(v) for v in chunk]), lengths)
+        slips = np.where(longer < 3, 0, np.clip(longer // 4, 1, 3))
+        distances = np.where(distances <= slips, distances, far)
+        for value, row in zip(chunk, distances):
+            best = int(row.min())
+            if best == far:
+                continue
+            nearest_ones = [allowed[i] for i in np.flatnonzero(row == best)]
+            if len(nearest_ones) > 2:  # many as near: none stands out
+                continue
+            out[value] = f"did you mean {' or '.join(map(repr, nearest_ones))}?"
     return out
 
 
@@ -267,9 +272,12 @@ def reference_hints(values: list[str], target: pl.DataFrame, ref_field: str,
     head = list(dict.fromkeys(values))[:MAX_FUZZY]
     # a value of one or two characters is a slip away from any short ID (us: usa, uk)
     meant = did_you_mean([v for v in head if len(v) > 2], ids)
-    by_key = {}
-    for i in ids:
-        by_key.setdefault(_bare(i), []).append(i)
+    # the IDs that are a value but for separators (vectorized: a million IDs)
+    bare = pl.Series(ids, dtype=pl.String).str.to_lowercase().str.replace_all(r"[\W_]+", "")
+    hit = bare.is_in(pl.Series([_bare(v) for v in head], dtype=pl.String).implode())
+    by_key: dict[str, list[str]] = {}
+    for key, i in zip(bare.filter(hit), pl.Series(ids, dtype=pl.String).filter(hit)):
+        by_key.setdefault(key, []).append(i)
     where = f"the IDs are defined in {_files_of(target, table)}"
     small = target.height <= MAX_LOOKED_THROUGH
     records = _named_records(target, ref_field, table) if small and head else []
@@ -311,7 +319,7 @@ def _bare(text: str) -> str:
     """``text`` without case and separators: ``US_NSC`` and ``us-nsc`` are one."""
     import re
 
-    return re.sub(r"[\W_]+", "", str(text).casefold())
+    return re.sub(r"[\W_]+", "", str(text).lower())
 
 
 def _words(text: str) -> list[str]:
