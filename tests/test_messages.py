@@ -266,6 +266,13 @@ def test_a_country_code_with_two_letters_swapped_gets_the_code_meant(project, ty
     assert problem["hint"] == f"did you mean {meant!r}?"
 
 
+def test_a_subdivision_code_with_two_letters_swapped_gets_the_code_meant(project):
+    project.edit(LOCATIONS, "RUS,RU-AMU", "RUS,RU-AUM")
+    [problem] = [p for p in project.problems() if p["rule"] == "subdivision-code"]
+    assert where([problem]) == {("subdivision-code", LOCATIONS, 2, "admin1")}
+    assert problem["hint"] == "did you mean 'RU-AMU'?"
+
+
 def test_named_country_slips_keep_their_hint():
     assert hints.country_hint("UK") == "use GBR"
     assert hints.country_hint("XQZ") == "use an ISO 3166-1 alpha-3 code, like RUS, PRK, USA"

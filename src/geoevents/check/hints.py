@@ -237,7 +237,7 @@ def subdivision_hint(value: str) -> str:
         prefix = pycountry.countries.get(alpha_3=prefix).alpha_2
     codes = sorted(s.code for s in pycountry.subdivisions.get(country_code=prefix) or [])
     if codes:
-        return nearest(f"{prefix}-{text.split('-', 1)[-1]}", codes)
+        return code_slip(f"{prefix}-{text.split('-', 1)[-1]}", codes) or _allowed(codes)
     return "use an ISO 3166-2 code, like RU-PRI"
 
 
