@@ -111,13 +111,6 @@ def _pattern_hint(f: Field, value) -> str:
     }.get(f.pattern, f"must match {f.pattern}")
 
 
-def nearest(value, allowed) -> str:
-    """"did you mean" the allowed value that ``value`` is but for case or a slip of the
-    keyboard (``did_you_mean``), else the allowed values."""
-    value = str(value)
-    return did_you_mean([value], list(allowed)).get(value) or _allowed(list(allowed))
-
-
 def _allowed(allowed) -> str:
     return f"allowed: {', '.join(allowed[:20])}{' ...' if len(allowed) > 20 else ''}"
 
