@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import polars as pl
+import pytest
 from click.testing import CliRunner
 
 import geoevents
@@ -60,6 +61,17 @@ def test_usage_errors_exit_2(tmp_path):
     assert invoke("validate", "--root", str(tmp_path)).exit_code == 2
     assert invoke("validate", "--format", "xml").exit_code == 2
     assert invoke("frobnicate").exit_code == 2
+
+
+@pytest.mark.parametrize("command", [
+    ["validate"], ["sign-off", "e1", "--by", "tester"], ["source", "add", "a.txt"], ["schema"],
+    ["build"], ["diff", "LATEST", "."], ["status"], ["changelog"],
+])
+def test_an_empty_root_is_a_usage_error_not_the_current_folder(command, project, monkeypatch):
+    monkeypatch.chdir(project.root)  # a project: were '' read as '.', it would be used
+    result = invoke(*command, "--root", "")
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--root': is empty" in result.output
 
 
 def test_version():

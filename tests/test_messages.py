@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
+import polars as pl
 import pytest
 
 import geoevents
@@ -135,6 +137,27 @@ def test_every_closest_passage_is_the_source_text_without_its_marks():
         assert unmarked(found.marked) == text[found.start:found.end], found
 
 
+def test_a_space_more_or_less_between_unspaced_characters_is_marked(project):
+    project.edit(EVENTS, "quote: 2023年9月13日，金正恩在东方航天发射场与普京会晤。",
+                 "quote: 金正恩在东方航天发射场与普京会晤。美国国家安全委员会发言人警告")
+    [problem] = only(project, "quote-not-found")
+    assert where([problem]) == {("quote-not-found", EVENTS, 18, "quote")}
+    assert problem["hint"].endswith(": 金正恩在东方航天发射场与普京会晤。{+ +}美国国家安全委员会发言人警告")
+    quote = T.fold_one("美国将 采取行动。")
+    assert T.closest(quote, T.fold_one("如果朝鲜向俄罗斯提供武器，美国将采取行动。")).marked == (
+        "美国将[- -]采取行动。")
+
+
+@pytest.mark.parametrize("quote, marked", [
+    ("l’armée ne recule\u00adra pas", "l’armée ne [-recule<U+00AD>ra-]{+reculera+} pas"),
+    ("les États\u2011Unis ont averti", "les États[-<U+2011>-]{+-+}Unis ont averti"),
+    ("a b\u200bc d", "a [-b<U+200B>c-]{+bc+} d"),
+])
+def test_an_invisible_or_look_alike_character_is_named_by_its_code_point(quote, marked):
+    text = T.fold_one("Il a dit que l’armée ne reculera pas. Hier, les États-Unis ont averti; x a bc d")
+    assert T.closest(T.fold_one(quote), text).marked == marked
+
+
 def test_a_quote_like_nothing_in_the_source_is_told_to_copy_it(project):
     project.edit(EVENTS, "2023年9月13日，金正恩在东方航天发射场与普京会晤。", "xyz qwv")
     [problem] = only(project, "quote-not-found")
@@ -193,6 +216,91 @@ def test_vocabulary_hints_are_made_once_per_distinct_value(project, monkeypatch)
     found = [p for p in project.problems() if p["rule"] == "vocabulary"]
     assert len(found) == 5 and {p["hint"] for p in found} == {"did you mean 'military'?"}
     assert calls == [["militray"]]
+
+
+# --- an undefined ID: "did you mean" only the ID clearly meant -----------------
+
+REGISTRY = "the IDs are defined in annotations/actors.csv"
+
+
+def candidates(value, *ids):
+    return (f"no ID of actors is close to {value!r}; candidates to check (their name or "
+            f"country matches): {', '.join(map(repr, ids))}; {REGISTRY}")
+
+
+@pytest.mark.parametrize("value, hint", [
+    ("north-kore", "did you mean 'north-korea'?"),  # a slip of the keyboard
+    ("North-Korea", "did you mean 'north-korea'?"),  # case
+    # another valid ID is never proposed as meant: candidates, labelled as such
+    ("korea", candidates("korea", "north-korea")),
+    ("prk", candidates("prk", "kim-jong-un", "north-korea")),  # the actors of PRK
+    ("us", candidates("us", "us-nsc")),
+    ("nsc", candidates("nsc", "us-nsc")),  # the initials of its name
+    ("russia-president", f"no ID of actors is close to 'russia-president'; {REGISTRY}"),
+])
+def test_unknown_reference_proposes_no_other_valid_id(project, value, hint):
+    project.edit(EVENT_ACTORS, "north-korea,recipient", f"{value},recipient")
+    [problem] = only(project, "unknown-reference")
+    assert where([problem]) == {("unknown-reference", EVENT_ACTORS, 3, "actor_id")}
+    assert problem["hint"] == hint
+
+
+def test_an_id_with_other_separators_is_the_id_meant():
+    target = pl.DataFrame({"actor_id": ["a-b-c-d", "abcd-e"], "_file": ["x.csv"] * 2})
+    table = SimpleNamespace(name="actors", location=None, fields=())
+    assert hints.reference_hints(["a_b_c_d", "A.B.C.D.", "abcd", "abce"], target, "actor_id",
+                                 table) == {
+        "a_b_c_d": "did you mean 'a-b-c-d'?",  # three edits away, but only its separators
+        "A.B.C.D.": "did you mean 'a-b-c-d'?",
+        "abcd": "did you mean 'a-b-c-d'?",
+        "abce": "no ID of actors is close to 'abce'; the IDs are defined in x.csv",
+    }
+
+
+@pytest.mark.parametrize("typed, meant", [("PKR", "PRK"), ("GRB", "GBR"), ("CNH", "CHN")])
+def test_a_country_code_with_two_letters_swapped_gets_the_code_meant(project, typed, meant):
+    project.edit(LOCATIONS, "RUS,RU-AMU", f"{typed},RU-AMU")
+    found = project.problems()
+    [problem] = [p for p in found if p["rule"] == "country-code"]
+    assert where([problem]) == {("country-code", LOCATIONS, 2, "country")}
+    assert problem["hint"] == f"did you mean {meant!r}?"
+
+
+def test_a_subdivision_code_with_two_letters_swapped_gets_the_code_meant(project):
+    project.edit(LOCATIONS, "RUS,RU-AMU", "RUS,RU-AUM")
+    [problem] = [p for p in project.problems() if p["rule"] == "subdivision-code"]
+    assert where([problem]) == {("subdivision-code", LOCATIONS, 2, "admin1")}
+    assert problem["hint"] == "did you mean 'RU-AMU'?"
+
+
+def test_named_country_slips_keep_their_hint():
+    assert hints.country_hint("UK") == "use GBR"
+    assert hints.country_hint("XQZ") == "use an ISO 3166-1 alpha-3 code, like RUS, PRK, USA"
+
+
+# --- a misspelt key: the field or the nested list meant ---------------------------
+
+
+@pytest.mark.parametrize("old, new, line, key, hint", [
+    ("  citations:", "  citation:", 16, "citation", "did you mean 'citations'?"),
+    ("  citations:", "  citatons:", 16, "citatons", "did you mean 'citations'?"),
+    ("  actors:", "  actor:", 13, "actor", "did you mean 'actors'?"),
+    ("  actors:", "  Actors:", 13, "Actors", "did you mean 'actors'?"),
+    ("  status: occurred", "  stauts: occurred", 4, "stauts", "did you mean 'status'?"),
+])
+def test_a_misspelt_key_gets_the_field_or_nested_list_meant(project, old, new, line, key, hint):
+    project.edit(EVENTS, old, new)
+    [problem] = [p for p in project.problems() if p["rule"] == "unknown-field"]
+    assert where([problem]) == {("unknown-field", EVENTS, line, key)}
+    assert problem["hint"] == hint
+
+
+def test_a_key_like_no_field_lists_the_fields_and_the_nested_lists(project):
+    project.edit(EVENTS, "  actors:", "  participants:")
+    [problem] = [p for p in project.problems() if p["rule"] == "unknown-field"]
+    assert where([problem]) == {("unknown-field", EVENTS, 13, "participants")}
+    assert problem["hint"].startswith("fields: event_id, date, status")
+    assert problem["hint"].endswith("; nested lists: actors, citations")
 
 
 # --- YAML syntax errors: where the broken construct starts --------------------

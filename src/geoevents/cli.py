@@ -82,6 +82,17 @@ def _fail(exc: E.GeoeventsError):
     sys.exit(exc.exit_code)
 
 
+class RootPath(click.Path):
+    """A --root folder; an empty one is a usage error, not the current folder (which
+    is what Path('') would silently be)."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not value.strip():
+            self.fail("is empty: name the project folder (--root . for the current one)",
+                      param, ctx)
+        return super().convert(value, param, ctx)
+
+
 @click.group(cls=Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="geoevents")
 def main() -> None:
@@ -97,7 +108,7 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+@click.option("--root", type=RootPath(file_okay=False, path_type=Path), default=".",
               show_default=True, help="The annotation project (holds seeds/ and annotations/).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="text for people, json for machines.")
@@ -114,8 +125,8 @@ def validate(root: Path, fmt: str, strict: bool, errors_only: bool) -> None:
 
     result = check.run(root)  # NotAProject (exit 2) for a folder that is none
     found = result.problems
-    click.echo(problems.to_json(found, errors_only) if fmt == "json"
-               else problems.to_text(found, errors_only))
+    click.echo(problems.to_json(found, errors_only, strict=strict) if fmt == "json"
+               else problems.to_text(found, errors_only, strict=strict))
     failing = found if strict else result.errors
     sys.exit(EXIT_PROBLEMS if failing.height else EXIT_VALID)
 
@@ -130,7 +141,7 @@ def validate(root: Path, fmt: str, strict: bool, errors_only: bool) -> None:
               help="Sign off every event not yet checked that has no error; list the others.")
 @click.option("--force", is_flag=True,
               help="Sign off again named events already checked (their check is replaced).")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+@click.option("--root", type=RootPath(file_okay=False, path_type=Path), default=".",
               show_default=True, help="The annotation project.")
 def sign_off(event_ids: tuple[str, ...], curator: str, day: str | None, all_clean: bool,
              force: bool, root: Path) -> None:
@@ -194,7 +205,7 @@ def source() -> None:
 
 @source.command("add")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+@click.option("--root", type=RootPath(file_okay=False, path_type=Path), default=".",
               show_default=True, help="The annotation project.")
 @click.option("--id", "source_id", default=None,
               help="The source's ID (a lowercase slug); default: from the file name.")
@@ -241,7 +252,7 @@ def source_add(file: Path, root: Path, source_id: str | None, language: str | No
 
 
 @main.command()
-@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+@click.option("--root", type=RootPath(exists=True, file_okay=False, path_type=Path), default=None,
               help="Use this project's schemas/ (default: the packaged codebook).")
 @click.option("--table", default="events", show_default=True, help="Table the schema describes.")
 def schema(root: Path | None, table: str) -> None:
@@ -256,7 +267,7 @@ def schema(root: Path | None, table: str) -> None:
 
 @main.command()
 @click.argument("version", required=False)
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+@click.option("--root", type=RootPath(file_okay=False, path_type=Path), default=".",
               show_default=True, help="The annotation project.")
 @click.option("--check", "check_only", is_flag=True,
               help="Rebuild the latest release elsewhere and compare it byte for byte.")
@@ -336,7 +347,7 @@ def _dry_run(root: Path, version: str) -> None:
 @main.command()
 @click.argument("old")
 @click.argument("new")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+@click.option("--root", type=RootPath(file_okay=False, path_type=Path), default=".",
               show_default=True, help="The project holding dataset/.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
@@ -351,7 +362,7 @@ def diff(old: str, new: str, root: Path, fmt: str) -> None:
 
 
 @main.command()
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+@click.option("--root", type=RootPath(file_okay=False, path_type=Path), default=".",
               show_default=True, help="The annotation project.")
 def status(root: Path) -> None:
     """Where the working annotations stand: problems, the change since the latest
@@ -381,7 +392,7 @@ def status(root: Path) -> None:
 
 @main.command()
 @click.argument("version", required=False)
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+@click.option("--root", type=RootPath(file_okay=False, path_type=Path), default=".",
               show_default=True, help="The annotation project.")
 @click.option("--date", "day", default=None, help="The release date (default: today).")
 @click.option("--write", is_flag=True,

@@ -682,6 +682,21 @@ def _clause(text: str, start: int, end: int) -> tuple[str, str]:
     return before, text[end:at]
 
 
+def visible(text: str) -> str:
+    """``text`` with each character that cannot be told apart from another, or from
+    nothing, named by its code point (``<U+00AD>``, ``<U+2011>``): a soft hyphen, a
+    zero-width space, a non-breaking hyphen or space marked as a difference would
+    otherwise look the same as the text it differs from."""
+    return "".join(f"<U+{ord(ch):04X}>" if _invisible(ch) else ch for ch in text)
+
+
+def _invisible(ch: str) -> bool:
+    kind = unicodedata.category(ch)
+    if kind in ("Cf", "Cc", "Zl", "Zp") or (kind == "Zs" and ch != " "):
+        return True
+    return kind == "Pd" and ch != "-"  # hyphens and dashes that look like '-'
+
+
 def _marked(ops, window: list[str], quoted: list[str]) -> str:
     """The passage with what only the quote has as ``[-...-]`` and what only the
     source has as ``{+...+}``. The source's spaces at the edges of a change stay
@@ -690,9 +705,18 @@ def _marked(ops, window: list[str], quoted: list[str]) -> str:
     out = []
     for tag, i1, i2, j1, j2 in ops:
         source, quote = "".join(window[i1:i2]), "".join(quoted[j1:j2])
-        if tag == "equal" or not (source.strip(" ") or quote.strip(" ")):
-            out.append(source)  # the same, or only a space more or less
+        if tag == "equal":
+            out.append(source)
             continue
+        if not (source.strip(" ") or quote.strip(" ")):  # only a space more or less
+            if not (out and out[-1].endswith(" ")) and source != quote:
+                # between unspaced characters, the space itself is the difference
+                out.append(f"{SOURCE_ONLY[0]} {SOURCE_ONLY[1]}" if source
+                           else f"{QUOTE_ONLY[0]} {QUOTE_ONLY[1]}")
+            else:
+                out.append(source)
+            continue
+        source, quote = visible(source), visible(quote)
         if source:
             lead = " " if source.startswith(" ") else ""
             tail = " " if source.endswith(" ") else ""

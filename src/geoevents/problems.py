@@ -184,36 +184,65 @@ def combine(frames: list[pl.DataFrame]) -> pl.DataFrame:
 TEXT_LIMIT = 20
 
 
-def to_text(problems: pl.DataFrame, errors_only: bool = False, limit: int | None = TEXT_LIMIT) -> str:
+def to_text(problems: pl.DataFrame, errors_only: bool = False, limit: int | None = TEXT_LIMIT,
+            strict: bool = False) -> str:
     """Problems grouped by file and sorted by line, with a one-line summary.
 
-    A hint that several problems of a rule share is printed once, under the first
-    of them, with their number; past ``limit`` problems of one rule in one file the
-    rest are counted, not listed. ``errors_only`` leaves the warnings out (the
-    summary counts them).
+    In each file, a hint that several problems of a rule share is printed once,
+    under the first of them, with their number in the file; a later one of them
+    that does not follow it directly (another hint came between) says which line's
+    hint is its own. Past ``limit`` problems of one rule in one file, those whose
+    hint is already printed are counted, not listed (one with a hint of its own is
+    always listed). ``errors_only`` leaves the warnings out (the summary counts them);
+    ``strict``: the summary says when warnings alone fail the check.
     """
     shown = problems.filter(pl.col("severity") == ERROR) if errors_only else problems
-    shared = shown.group_by("rule", "hint").len().filter(pl.col("len") > 1)
-    sharing = {(r, h): n for r, h, n in shared.iter_rows() if h}
-    hinted: set[tuple] = set()
     out: list[str] = []
     for file, group in _by_file(shown):
         out.append(file or "(project)")
-        per_rule: dict[str, int] = {}
-        for p in group.iter_rows(named=True):
-            per_rule[p["rule"]] = per_rule.get(p["rule"], 0) + 1
-            if limit is not None and per_rule[p["rule"]] > limit:
-                continue
-            where = f"  line {p['line']}" if p["line"] is not None else "  -"
-            field = f" [{p['field']}]" if p["field"] else ""
-            out.append(f"{where}{field} {p['severity']} {p['rule']}: {p['message']}")
-            out += _hint_line(p, sharing, hinted)
-        for rule, n in per_rule.items():
-            if limit is not None and n > limit:
-                out.append(f"  ... and {n - limit} more {rule} problems in this file "
-                           "(geoevents validate --format json lists all)")
-    out.append(summary(problems, errors_only))
+        out += _file_lines(group, limit)
+    out.append(summary(problems, errors_only, strict))
     return "\n".join(out)
+
+
+def _file_lines(group: pl.DataFrame, limit: int | None) -> list[str]:
+    """The lines of one file's problems (see ``to_text``)."""
+    shared = group.group_by("rule", "hint").len().filter(pl.col("len") > 1)
+    sharing = {(r, h): n for r, h, n in shared.iter_rows() if h}
+    printed: dict[tuple, int | None] = {}  # (rule, hint) -> the line it is printed under
+    listed: dict[str, int] = {}
+    hidden: dict[str, int] = {}
+    last = None  # the hint the previous problem's lines end with
+    out: list[str] = []
+    for p in group.iter_rows(named=True):
+        key = (p["rule"], p["hint"])
+        repeats = key in printed or (not p["hint"] and listed.get(p["rule"]))
+        if limit is not None and listed.get(p["rule"], 0) >= limit and repeats:
+            hidden[p["rule"]] = hidden.get(p["rule"], 0) + 1
+            continue
+        listed[p["rule"]] = listed.get(p["rule"], 0) + 1
+        where = f"  line {p['line']}" if p["line"] is not None else "  -"
+        field = f" [{p['field']}]" if p["field"] else ""
+        out.append(f"{where}{field} {p['severity']} {p['rule']}: {p['message']}")
+        if not p["hint"]:
+            last = None
+        elif key not in sharing:
+            out.append(f"      hint: {p['hint']}")
+            last = key
+        elif key not in printed:
+            printed[key] = p["line"]
+            out.append(f"      hint ({p['rule']}, {sharing[key]} problems in this file): "
+                       f"{p['hint']}")
+            last = key
+        elif last != key:  # another hint came between: say which one is this one's
+            above = printed[key]
+            out.append(f"      hint: as for line {above}" if above is not None
+                       else f"      hint: as for the {p['rule']} problem above")
+            last = key
+    for rule, n in hidden.items():
+        out.append(f"  ... and {n} more {rule} problems in this file "
+                   "(geoevents validate --format json lists all)")
+    return out
 
 
 def _by_file(problems: pl.DataFrame):
@@ -222,20 +251,9 @@ def _by_file(problems: pl.DataFrame):
         yield file, group
 
 
-def _hint_line(p: dict, sharing: dict, hinted: set) -> list[str]:
-    """The problem's hint; one that others of its rule share, once, with their number."""
-    if not p["hint"]:
-        return []
-    key = (p["rule"], p["hint"])
-    if key not in sharing:
-        return [f"      hint: {p['hint']}"]
-    if key in hinted:
-        return []
-    hinted.add(key)
-    return [f"      hint ({p['rule']}, {sharing[key]} problems): {p['hint']}"]
-
-
-def summary(problems: pl.DataFrame, errors_only: bool = False) -> str:
+def summary(problems: pl.DataFrame, errors_only: bool = False, strict: bool = False) -> str:
+    """One line of counts; under ``strict``, warnings without errors fail too, and
+    the line says so (the exit status must not be the only place that tells)."""
     errors = problems.filter(pl.col("severity") == ERROR).height
     warnings = problems.height - errors
     if not problems.height:
@@ -243,22 +261,29 @@ def summary(problems: pl.DataFrame, errors_only: bool = False) -> str:
     if errors_only:
         files = problems.filter(pl.col("severity") == ERROR).get_column("file").n_unique()
         shown = f"{errors} error(s) in {files} file(s)" if errors else "no errors"
-        return f"{shown}; {warnings} warning(s) not shown (--errors-only)"
-    files = problems.get_column("file").n_unique()
-    return f"{errors} error(s), {warnings} warning(s) in {files} file(s)"
+        line = f"{shown}; {warnings} warning(s) not shown (--errors-only)"
+    else:
+        files = problems.get_column("file").n_unique()
+        line = f"{errors} error(s), {warnings} warning(s) in {files} file(s)"
+    if strict and warnings and not errors:
+        line += f"; fails under --strict: {warnings} warning(s)"
+    return line
 
 
-def to_json(problems: pl.DataFrame, errors_only: bool = False) -> str:
+def to_json(problems: pl.DataFrame, errors_only: bool = False, strict: bool = False) -> str:
     """Every problem with its hint (machines read each one); ``errors_only`` lists the
-    errors only, and ``warnings`` still counts every warning found."""
+    errors only, and ``warnings`` still counts every warning found. ``valid`` is what
+    the exit status says: under ``strict`` a warning makes it false."""
     errors = problems.filter(pl.col("severity") == ERROR).height
     listed = problems.filter(pl.col("severity") == ERROR) if errors_only else problems
     doc = {
-        "valid": errors == 0,
+        "valid": (problems.height if strict else errors) == 0,
         "errors": errors,
         "warnings": problems.height - errors,
         "problems": listed.to_dicts(),
     }
     if errors_only:
         doc["errors_only"] = True
+    if strict:
+        doc["strict"] = True
     return json.dumps(doc, ensure_ascii=False, indent=2)

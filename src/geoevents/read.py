@@ -684,20 +684,25 @@ def _is_localized(key: str, table: Table) -> bool:
     return bool(m) and m["base"] in table.localized
 
 
-def _unknown_field(key, line, rel, table: Table, project: RawProject, nested: tuple = ()):
-    """``nested``: the keys under which a YAML record holds nested records (``actors``,
-    ``citations``), names it may have meant too."""
+def _unknown_field(key, line, rel, table: Table, project: RawProject, nested=()):
+    """``nested``: the keys under which records of other tables nest (an event's
+    actors and citations), which a misspelt key may be meant to be too."""
     project.rows.append({"rule": "unknown-field", "file": rel, "line": line, "field": key,
                          "value": key, "message": f"{table.name} has no field {key!r}",
-                         "hint": _field_hint(key, tuple(table.names) + nested)})
+                         "hint": _field_hint(key, tuple(table.names), tuple(nested))})
 
 
 @lru_cache(maxsize=4096)
-def _field_hint(key: str, names: tuple[str, ...]) -> str:
-    from rapidfuzz import process
+def _field_hint(key: str, names: tuple[str, ...], nested: tuple[str, ...] = ()) -> str:
+    """"did you mean" the field or nested key ``key`` is but for case or a slip of the
+    keyboard (``stauts``: status, ``citation``: citations), else all of them."""
+    from geoevents.check.hints import did_you_mean
 
-    match = process.extractOne(key, names, score_cutoff=60)
-    return f"did you mean {match[0]!r}?" if match else f"fields: {', '.join(names)}"
+    meant = did_you_mean([key], [*names, *nested]).get(key)
+    if meant:
+        return meant
+    hint = f"fields: {', '.join(names)}"
+    return f"{hint}; nested lists: {', '.join(nested)}" if nested else hint
 
 
 def _known_fields(frame: pl.DataFrame, rel: str, table: Table, project: RawProject):

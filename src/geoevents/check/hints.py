@@ -111,11 +111,6 @@ def _pattern_hint(f: Field, value) -> str:
     }.get(f.pattern, f"must match {f.pattern}")
 
 
-def nearest(value, allowed) -> str:
-    value = str(value)
-    return nearest_many([value], list(allowed), "")[value]
-
-
 def _allowed(allowed) -> str:
     return f"allowed: {', '.join(allowed[:20])}{' ...' if len(allowed) > 20 else ''}"
 
@@ -153,21 +148,26 @@ def did_you_mean(values: list[str], allowed: list[str]) -> dict[str, str]:
     if not head or not allowed:
         return {}
     folded = [a.casefold() for a in allowed]
-    distances = process.cdist([v.casefold() for v in head], folded, scorer=OSA.distance,
-                              dtype=np.int32, workers=1)
-    # edits allowed for each pair, by the longer of the two (CC-BY-4: CC-BY-4.0)
     lengths = np.array([len(a) for a in allowed])
-    slips = np.vectorize(_slips)(np.maximum.outer(np.array([len(v) for v in head]), lengths))
-    distances = np.where(distances <= slips, distances, np.iinfo(np.int32).max)
+    far = np.iinfo(np.uint8).max
     out = {}
-    for value, row in zip(head, distances):
-        best = int(row.min())
-        if best == np.iinfo(np.int32).max:
-            continue
-        nearest_ones = [allowed[i] for i in np.flatnonzero(row == best)]
-        if len(nearest_ones) > 2:  # many as near: none stands out
-            continue
-        out[value] = f"did you mean {' or '.join(map(repr, nearest_ones))}?"
+    for start in range(0, len(head), 20):  # 20 rows of distances at a time bound the memory
+        chunk = head[start:start + 20]
+        # past three edits nothing is near: the cutoff lets rapidfuzz stop early
+        distances = process.cdist([v.casefold() for v in chunk], folded, scorer=OSA.distance,
+                                  score_cutoff=3, dtype=np.uint8, workers=1)
+        # edits allowed for each pair, by the longer of the two (CC-BY-4: CC-BY-4.0)
+        longer = np.maximum.outer(np.array([len(v) for v in chunk]), lengths)
+        slips = np.where(longer < 3, 0, np.clip(longer // 4, 1, 3))
+        distances = np.where(distances <= slips, distances, far)
+        for value, row in zip(chunk, distances):
+            best = int(row.min())
+            if best == far:
+                continue
+            nearest_ones = [allowed[i] for i in np.flatnonzero(row == best)]
+            if len(nearest_ones) > 2:  # many as near: none stands out
+                continue
+            out[value] = f"did you mean {' or '.join(map(repr, nearest_ones))}?"
     return out
 
 
@@ -175,25 +175,6 @@ def did_you_mean(values: list[str], allowed: list[str]) -> dict[str, str]:
 #: IDs mean that a table was not read, not thousands of typos, and matching each
 #: against a million IDs would take minutes.
 MAX_FUZZY = 50
-
-
-def nearest_many(values: list[str], allowed: list[str], table: str) -> dict[str, str]:
-    """``nearest`` for many values at once (both cores), the first MAX_FUZZY of them."""
-    import numpy as np
-    from rapidfuzz import fuzz, process
-
-    head = values[:MAX_FUZZY]
-    hints = {}
-    for start in range(0, len(head), 20):  # 20 rows of scores at a time bound the memory
-        chunk = head[start:start + 20]
-        scores = process.cdist(chunk, allowed, scorer=fuzz.WRatio, score_cutoff=60,
-                               dtype=np.uint8, workers=-1)
-        best = scores.argmax(axis=1)
-        for value, row, i in zip(chunk, scores, best):
-            hints[value] = f"did you mean {allowed[i]!r}?" if row[i] else _allowed(allowed)
-    more = (f"one of {len(values)} IDs not defined in {table}: so many usually means a file "
-            f"of {table} was not read; fix the problems reported for it first")
-    return hints | {v: more for v in values[MAX_FUZZY:]}
 
 
 # Common slips that fuzzy matching gets wrong or cannot know.
@@ -211,6 +192,10 @@ def country_hint(value: str) -> str:
     country = pycountry.countries.get(alpha_2=text.upper()) if len(text) == 2 else None
     if country is None and len(text) == 3:
         country = pycountry.countries.get(alpha_3=text.upper())
+    if country is None and len(text) == 3:  # a slip of the keyboard: PKR, GRB, CNH
+        meant = code_slip(text.upper(), [c.alpha_3 for c in pycountry.countries])
+        if meant:
+            return meant
     if country is None:
         try:
             country = pycountry.countries.search_fuzzy(text)[0]
@@ -219,6 +204,17 @@ def country_hint(value: str) -> str:
     if country is None:
         return "use an ISO 3166-1 alpha-3 code, like RUS, PRK, USA"
     return f"use {country.alpha_3} ({country.name})"
+
+
+def code_slip(code: str, codes: list[str]) -> str | None:
+    """"did you mean" for a code with two letters swapped (PKR: PRK), else as
+    ``did_you_mean``: among short codes one other letter is one edit from many codes
+    (PKR: PER, UKR), but a swap keeps the letters typed and is rarely ambiguous."""
+    swaps = {code[:i] + code[i + 1] + code[i] + code[i + 2:] for i in range(len(code) - 1)}
+    swapped = [c for c in codes if c in swaps and c != code]
+    if 0 < len(swapped) <= 2:
+        return f"did you mean {' or '.join(map(repr, swapped))}?"
+    return did_you_mean([code], codes).get(code)
 
 
 @cache
@@ -234,7 +230,7 @@ def subdivision_hint(value: str) -> str:
         prefix = pycountry.countries.get(alpha_3=prefix).alpha_2
     codes = sorted(s.code for s in pycountry.subdivisions.get(country_code=prefix) or [])
     if codes:
-        return nearest(f"{prefix}-{text.split('-', 1)[-1]}", codes)
+        return code_slip(f"{prefix}-{text.split('-', 1)[-1]}", codes) or _allowed(codes)
     return "use an ISO 3166-2 code, like RU-PRI"
 
 
@@ -252,3 +248,127 @@ def language_hint(value: str) -> str:
     if lang is not None and hasattr(lang, "alpha_2"):
         return f"use {lang.alpha_2} ({lang.name})"
     return "use an ISO 639-1 code, like zh, vi, en"
+
+
+def reference_hints(values: list[str], target: pl.DataFrame, ref_field: str,
+                    table) -> dict[str, str]:
+    """A hint for each ID (the first MAX_FUZZY distinct ones) not defined in ``table``.
+
+    Conservative, because a curator who accepts a suggested ID that names another
+    thing validates silently with wrong data: "did you mean" only the ID the value
+    is but for case or a slip of the keyboard (``did_you_mean``), or but for its
+    separators (``us_nsc``: ``us-nsc``). Otherwise the hint says that no ID is close,
+    names the file that defines them and, where the table is small enough to look
+    through, the IDs whose name or country matches the value, as candidates to check.
+    """
+    ids = target.get_column(ref_field).drop_nulls().unique(maintain_order=True).to_list()
+    head = list(dict.fromkeys(values))[:MAX_FUZZY]
+    # a value of one or two characters is a slip away from any short ID (us: usa, uk)
+    meant = did_you_mean([v for v in head if len(v) > 2], ids)
+    # the IDs that are a value but for separators (vectorized: a million IDs)
+    bare = pl.Series(ids, dtype=pl.String).str.to_lowercase().str.replace_all(r"[\W_]+", "")
+    hit = bare.is_in(pl.Series([_bare(v) for v in head], dtype=pl.String).implode())
+    by_key: dict[str, list[str]] = {}
+    for key, i in zip(bare.filter(hit), pl.Series(ids, dtype=pl.String).filter(hit)):
+        by_key.setdefault(key, []).append(i)
+    where = f"the IDs are defined in {_files_of(target, table)}"
+    small = target.height <= MAX_LOOKED_THROUGH
+    records = _named_records(target, ref_field, table) if small and head else []
+    hints = {}
+    for value in head:
+        same = by_key.get(_bare(value), [])
+        if value in meant:
+            hints[value] = meant[value]
+        elif 0 < len(same) <= 2:
+            hints[value] = f"did you mean {' or '.join(map(repr, same))}?"
+        else:
+            found = _candidates(value, records)
+            text = f"no ID of {table.name} is close to {value!r}"
+            if found:
+                shown = ", ".join(repr(c) for c in found[:MAX_CANDIDATES])
+                more = f" and {len(found) - MAX_CANDIDATES} more" if len(found) > MAX_CANDIDATES else ""
+                text += f"; candidates to check (their name or country matches): {shown}{more}"
+            hints[value] = f"{text}; {where}"
+    more = (f"one of {len(values)} IDs not defined in {table.name}: so many usually means a "
+            f"file of {table.name} was not read; fix the problems reported for it first")
+    return hints | {v: more for v in values if v not in hints}
+
+
+def _files_of(target: pl.DataFrame, table) -> str:
+    files = (target.get_column("_file").unique(maintain_order=True).to_list()
+             if "_file" in target.columns else [])
+    if not files:
+        return table.location or f"annotations/{table.name}.*"
+    return ", ".join(files[:3]) + (" ..." if len(files) > 3 else "")
+
+
+#: Rows of a referenced table looked through for names and countries at most (a
+#: hint, not a search engine: past this the hint names the file only).
+MAX_LOOKED_THROUGH = 20_000
+MAX_CANDIDATES = 5
+
+
+def _bare(text: str) -> str:
+    """``text`` without case and separators: ``US_NSC`` and ``us-nsc`` are one."""
+    import re
+
+    return re.sub(r"[\W_]+", "", str(text).lower())
+
+
+def _words(text: str) -> list[str]:
+    import re
+
+    return [w for w in re.split(r"[\W_]+", str(text).casefold()) if w]
+
+
+def _named_records(target: pl.DataFrame, ref_field: str, table) -> list[tuple]:
+    """``(id, words of each name, country)`` for each record of the referenced table."""
+    names = [c for c in target.columns
+             if any(f.localized and (c == f.name or c.startswith(f"{f.name}_"))
+                    for f in table.fields)]
+    country = next((f.name for f in table.fields if f.vocabulary == "iso3166-1-alpha3"
+                    and f.name in target.columns), None)
+    out = []
+    for row in target.select(ref_field, *names, *([country] if country else [])).iter_rows():
+        texts = [row[0], *(t for t in row[1:1 + len(names)] if t)]
+        out.append((row[0], [_words(t) for t in texts], row[-1] if country else None))
+    return out
+
+
+def _country_of(value: str) -> str | None:
+    """The alpha-3 code a value stands for as a country (``us``, ``united-states``, ``prk``)."""
+    import pycountry
+
+    text = " ".join(_words(value))
+    if text.upper() in COUNTRY_SLIPS:
+        return COUNTRY_SLIPS[text.upper()]
+    try:
+        return pycountry.countries.lookup(text).alpha_3
+    except LookupError:
+        return None
+
+
+def _matches(word: str, words: list[str]) -> bool:
+    """``word`` is one of ``words`` or the initials of a run of them (``nsc``:
+    national security council)."""
+    if word in words:
+        return True
+    initials = "".join(w[0] for w in words)
+    return len(word) > 1 and word in initials
+
+
+def _candidates(value: str, records: list[tuple]) -> list[str]:
+    """IDs with a name that is the value (``united-states``: United States), then those
+    of the country the value names, then those whose ID or a name holds every word
+    of the value."""
+    words = _words(value)
+    country = _country_of(value)
+    same, of_country, named = [], [], []
+    for record_id, texts, record_country in records:
+        if words and any(t == words for t in texts):
+            same.append(record_id)
+        elif country and record_country == country:
+            of_country.append(record_id)
+        elif words and any(all(_matches(w, t) for w in words) for t in texts):
+            named.append(record_id)
+    return same + of_country + named

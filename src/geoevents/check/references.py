@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from geoevents import problems as P
-from geoevents.check.hints import nearest_many
+from geoevents.check.hints import reference_hints
 from geoevents.codebook import Codebook
 
 
@@ -24,8 +24,9 @@ def check(tables: dict[str, pl.DataFrame], codebook: Codebook) -> pl.DataFrame:
                 continue
             choices = known.unique(maintain_order=True).to_list()
             values = bad.get_column(f.name).unique(maintain_order=True).to_list()
-            hints = (nearest_many(values, choices, f.ref_table) if choices
-                     else dict.fromkeys(values, f"{f.ref_table} is empty"))
+            target = codebook.tables[f.ref_table]
+            hints = (reference_hints(values, tables[f.ref_table], f.ref_field, target)
+                     if choices else dict.fromkeys(values, f"{f.ref_table} is empty"))
             out.append(
                 P.from_frame(
                     bad, "unknown-reference", f.name,
