@@ -282,13 +282,15 @@ def test_named_country_slips_keep_their_hint():
 
 
 @pytest.mark.parametrize("old, new, line, key, hint", [
-    ("  citations:", "  citation:", 16, "citation", "did you mean 'citations'?"),
-    ("  citations:", "  citatons:", 16, "citatons", "did you mean 'citations'?"),
-    ("  actors:", "  actor:", 13, "actor", "did you mean 'actors'?"),
-    ("  actors:", "  Actors:", 13, "Actors", "did you mean 'actors'?"),
-    ("  status: occurred", "  stauts: occurred", 4, "stauts", "did you mean 'status'?"),
+    ("  citations:", "  citation:", 16, "citation", "rename it to citations"),
+    ("  citations:", "  citatons:", 16, "citatons", "rename it to citations"),
+    ("  actors:", "  actor:", 13, "actor", "rename it to actors"),
+    ("  actors:", "  Actors:", 13, "Actors", "rename it to actors"),
+    ("  status: occurred", "  stauts: occurred", 4, "stauts", "rename it to status"),
 ])
 def test_a_misspelt_key_gets_the_field_or_nested_list_meant(project, old, new, line, key, hint):
+    """The key meant is absent from the record: the hint says to rename (and the
+    problems its absence causes are follow-ons)."""
     project.edit(EVENTS, old, new)
     [problem] = [p for p in project.problems() if p["rule"] == "unknown-field"]
     assert where([problem]) == {("unknown-field", EVENTS, line, key)}

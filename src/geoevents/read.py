@@ -485,7 +485,7 @@ def _keep_ragged_cells(ragged: pl.DataFrame, read: pl.Series, lines: pl.Series,
     Python."""
     starts = sorted({*read.to_list(), *ragged.get_column("_line").to_list(), lines.len() + 1})
     for line in ragged.get_column("_line").to_list():
-        end = next(s for s in starts if s > line)
+        end = next((s for s in starts if s > line), line + 1)  # line numbers may disagree (a bare CR)
         kept = project.ragged_cells.setdefault((rel, line), {h: set() for h in header if h})
         for n in range(line, min(end, lines.len() + 1)):
             try:
