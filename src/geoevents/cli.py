@@ -317,7 +317,6 @@ def build(version: str | None, root: Path, check_only: bool, docs: Path | None,
 
 def _dry_run(root: Path, version: str) -> None:
     from geoevents import problems, release
-    from geoevents.release import changes
 
     p, notes = release.dry_run(root, version)
     for note in notes:
@@ -326,12 +325,7 @@ def _dry_run(root: Path, version: str) -> None:
     if p is None:
         click.echo(f"{version} would be published as the interrupted build left it")
         return
-    if p.changes is None:
-        click.echo("change list: none while the annotations have errors")
-    else:
-        click.echo(f"change: {changes.explain(p.changes)}")
-        for line in changes.listing(p.changes):
-            click.echo(f"  {line}")
+    _echo_change(p, "change list: none while the annotations have errors")
     if not p.refusals:
         click.echo(f"{version} would be built")
         return
@@ -342,6 +336,18 @@ def _dry_run(root: Path, version: str) -> None:
     if error.hint:
         click.echo(f"hint: {error.hint}")
     sys.exit(error.exit_code)
+
+
+def _echo_change(p, unknown: str) -> None:
+    """The change in words and its list, or ``unknown`` while there is none."""
+    from geoevents.release import changes
+
+    if p.changes is None:
+        click.echo(unknown)
+        return
+    click.echo(f"change: {changes.explain(p.changes)}")
+    for line in changes.listing(p.changes):
+        click.echo(f"  {line}")
 
 
 @main.command()
@@ -368,7 +374,6 @@ def status(root: Path) -> None:
     """Where the working annotations stand: problems, the change since the latest
     release and the least version it needs (same as 'diff LATEST .', in short)."""
     from geoevents import problems, release
-    from geoevents.release import changes
 
     p = release.status(root)
     found = p.result.problems
@@ -376,12 +381,7 @@ def status(root: Path) -> None:
     click.echo(f"latest release: {p.previous or 'none'}")
     click.echo(f"annotations: {problems.summary(found)}"
                + (f" ({unchecked} unchecked event(s))" if unchecked else ""))
-    if p.changes is None:
-        click.echo("change: unknown until the errors are fixed (geoevents validate lists them)")
-    else:
-        click.echo(f"change: {changes.explain(p.changes)}")
-        for line in changes.listing(p.changes):
-            click.echo(f"  {line}")
+    _echo_change(p, "change: unknown until the errors are fixed (geoevents validate lists them)")
     blockers = [r for r in p.refusals if r.kind in ("change", "releases")]
     for r in blockers:  # what stops every next release, whatever its version
         click.echo(f"blocks any release: {r.message}")
