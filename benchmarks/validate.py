@@ -252,7 +252,8 @@ def floor_read(root: Path, spec: Spec) -> dict:
             continue
         files = annotation_files(root, name)
         frames[name] = (
-            pl.concat([pl.read_csv(f, infer_schema=False) for f in files], how="diagonal")
+            pl.concat([pl.read_csv(f, infer_schema=False).with_columns(_file=pl.lit(f.name))
+                       for f in files], how="diagonal")
             if files
             else None
         )
@@ -370,7 +371,7 @@ def text_safety(frame, fields, name: str) -> list:
             and not f.get("vocabulary")}
     known = {f["name"] for f in fields}
     exprs = []
-    for col in frame.columns:
+    for col in (c for c in frame.columns if c != "_file"):
         c = pl.col(col)
         exprs.append(c.str.contains(CONTROL).sum().alias(f"{name}.{col}.control-character"))
         if col in free or (col not in known and col.rsplit("_", 1)[0] in known):
@@ -396,6 +397,8 @@ def run_floor(root: Path) -> dict:
         if frame is None:
             continue
         for col in frame.columns:
+            if col == "_file":  # where the row was read: the reader's, not the data's
+                continue
             known = any(f["name"] == col for f in spec.fields(name))
             loc = spec.localized_ok(name, col)
             if not known and loc is None:
@@ -443,6 +446,19 @@ def run_floor(root: Path) -> dict:
         typed[name] = frame.with_columns(casts)
 
     lap("references")
+    # a record that nests its children has all of them there (nested-split): children
+    # written in another file than their parent's, for a parent that nests some
+    for name, t in spec.tables.items():
+        nested = t.get("nested_in")
+        child, parent = typed.get(name), typed.get(nested["table"]) if nested else None
+        if nested is None or child is None or parent is None:
+            continue
+        key = spec.tables[nested["table"]]["primary_key"][0]
+        placed = child.select(key, "_file").join(
+            parent.select(key, pl.col("_file").alias("_home")).unique(key), on=key)
+        home = pl.col("_file") == pl.col("_home")
+        counts[f"{name}.nested-split"] = placed.filter(
+            ~home & pl.col(key).is_in(placed.filter(home).get_column(key).implode())).height
     # references: anti-joins
     for name, t in spec.tables.items():
         if typed.get(name) is None:
