@@ -599,6 +599,17 @@ def test_nested_foreign_key(project):
     assert "2023-09-13-kim-putin-vostochny" in problems[0]["message"]
 
 
+def test_a_csv_of_another_dialect_is_named_by_its_separator(project):
+    """Semicolons throughout (a spreadsheet's export in some locales): one csv-header
+    problem naming the separator, the references into the file its follow-ons."""
+    text = project.path(ACTORS).read_text(encoding="utf-8")
+    project.write(ACTORS, text.replace(",", ";"))
+    problems = project.problems()
+    assert {(p["rule"], p["file"], p["line"], p["field"]) for p in problems} == {
+        ("csv-header", ACTORS, 1, None)}
+    assert "the file is separated by semicolons" in problems[0]["message"]
+
+
 def test_a_csv_quote_never_closed_is_the_files_one_problem(project):
     """Left open, a quote would swallow every line after it into one value: the file is
     refused at the record where the quote opens, and the references into it are its

@@ -419,8 +419,23 @@ def _parse_header(line: str, rel: str, table: Table, project: RawProject) -> lis
         return None
 
 
+#: separators other CSV dialects use, which this project's files do not
+OTHER_SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+
 def _header_ok(header: list[str], rel: str, table: Table, project: RawProject) -> bool:
     seen, bad = set(), []
+    if len(header) == 1 and len(table.names) > 1:
+        used = [name for sep, name in OTHER_SEPARATORS.items() if sep in header[0]]
+        if used:  # the whole header is one field: a file of another dialect
+            project.problems.append(P.make([{
+                "rule": "csv-header", "file": rel, "line": 1, "field": None,
+                "message": f"the header reads as one field: the file is separated by "
+                           f"{used[0]}, and annotation CSV files are separated by commas",
+                "hint": "save it as CSV with commas (values that hold a comma quoted); "
+                        f"fields of {table.name}: {', '.join(table.names)}",
+            }]))
+            return False
     for h in header:
         if not h.strip():
             bad.append(("", "a column has no name"))
