@@ -10,20 +10,14 @@ from __future__ import annotations
 import os
 
 import pytest
+from tests.test_rules import ACTORS, CITATIONS, EVENT_ACTORS, EVENTS, FLAT, LOCATIONS, SOURCES
 
 from geoevents import read
 from geoevents.check import cascades
 from geoevents.codebook import load_codebook, schemas_dir
 from geoevents.problems import RULES
 
-EVENTS = "annotations/events.yaml"
-FLAT = "annotations/events-flat.csv"
-ACTORS = "annotations/actors.csv"
-LOCATIONS = "annotations/locations.csv"
-SOURCES = "seeds/sources.yaml"
-CITATIONS = "annotations/citations.csv"
 CURATORS = "annotations/curators.csv"
-EVENT_ACTORS = "annotations/event_actors.csv"
 FLAT_EVENT = "2023-09-us-warns-north-korea"
 
 

@@ -183,9 +183,13 @@ def init(directory: Path, data_license: str | None = None) -> list[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.init-", dir=directory.parent))
     try:
         rels = _scaffold(tmp, codebook, directory.resolve().name, data_license)
-        _move_into(tmp, directory)
+        if directory.exists():  # empty, or holding .git: each entry moves in
+            for entry in sorted(tmp.iterdir()):
+                os.rename(entry, directory / entry.name)
+        else:
+            os.rename(tmp, directory)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)  # gone already once renamed
     return [directory / rel for rel in rels]
 
 
@@ -218,17 +222,6 @@ def _scaffold(root: Path, codebook, name: str, data_license: str | None) -> list
     made += [p.relative_to(root).as_posix()
              for p in jsonschema.write_all(codebook, root / "schemas" / "json")]
     return made
-
-
-def _move_into(tmp: Path, directory: Path) -> None:
-    """The scaffold into place: the folder renamed, or, into a folder holding .git, each
-    of its entries."""
-    if not directory.exists():
-        os.rename(tmp, directory)
-        tmp.mkdir()  # for the caller's cleanup
-        return
-    for entry in sorted(tmp.iterdir()):
-        os.rename(entry, directory / entry.name)
 
 
 def check_license(spdx_id: str) -> None:

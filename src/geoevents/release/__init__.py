@@ -129,7 +129,10 @@ def build(root: Path | str, version: str, docs: Path | None = None,
         doc = _with_sizes(dataset, doc)
         if finished == version:
             return Built(version, dataset / version, None, {}, notes, finished=True)
-        _check_new(doc, version)
+        refused = _not_new(index.versions(doc), version)
+        if refused:
+            raise ReleaseError(refused[0].message, refused[0].hint,
+                               exit_code=refused[0].exit_code)
         built = _build(root, version, docs, dataset / version, previous, doc)
         built.notes = notes + built.notes
         return built
@@ -182,17 +185,6 @@ def _check_docs(root: Path, docs: Path | None) -> None:
     if target.is_dir() and any(target.iterdir()) and not (target / "index.html").is_file():
         raise ReleaseError(f"--docs {docs} holds other files; Data Docs are not written over them",
                            "give a new or empty folder, or one that holds earlier Data Docs",
-                           exit_code=EXIT_USAGE)
-
-
-def _check_new(doc: dict, version: str) -> None:
-    listed = sorted(index.versions(doc), key=C.parse_version)
-    if version in listed:
-        raise ReleaseError(f"dataset/{version} is already published and is never overwritten",
-                           "choose the next version (see CHANGELOG.md)", exit_code=EXIT_USAGE)
-    if listed and C.parse_version(version) <= C.parse_version(listed[-1]):
-        raise ReleaseError(f"{version} is not greater than the previous release {listed[-1]}",
-                           "releases only move forward: choose a higher version",
                            exit_code=EXIT_USAGE)
 
 
@@ -442,7 +434,7 @@ def plan(root: Path | str, version: str | None = None, previous: str | None = "l
     refusals: list[Refusal] = []
     known = found.known if found is not None else published(root)
     dates = found.dates if found is not None else _dates(root)
-    prev = _previous(version, previous, known)
+    prev = _previous(previous, known)
     date = None
     if found is not None:
         refusals += found.refusals
@@ -486,10 +478,17 @@ def _date_refusal(version: str, date: str | None, prev: str | None,
 
 
 def _not_new(listed: list[str], version: str) -> list[Refusal]:
-    try:
-        _check_new({"versions": [{"version": v} for v in listed]}, version)
-    except ReleaseError as exc:
-        return [Refusal(exc.message, exc.hint, exit_code=exc.exit_code, kind="version")]
+    """A version already published, or not greater than the latest: releases only move
+    forward and are never overwritten."""
+    listed = sorted(listed, key=C.parse_version)
+    if version in listed:
+        return [Refusal(f"dataset/{version} is already published and is never overwritten",
+                        "choose the next version (see CHANGELOG.md)", exit_code=EXIT_USAGE,
+                        kind="version")]
+    if listed and C.parse_version(version) <= C.parse_version(listed[-1]):
+        return [Refusal(f"{version} is not greater than the previous release {listed[-1]}",
+                        "releases only move forward: choose a higher version",
+                        exit_code=EXIT_USAGE, kind="version")]
     return []
 
 
@@ -557,7 +556,7 @@ def _problems_refusal(result) -> list[Refusal]:
     )]
 
 
-def _previous(version: str | None, previous: str | None, known: list[str]) -> str | None:
+def _previous(previous: str | None, known: list[str]) -> str | None:
     """The release a change list is drawn from: the latest. (A version not above the
     latest is refused; its change list is still drawn from the latest.)"""
     if previous != "latest":

@@ -7,6 +7,8 @@ import os
 import re
 from pathlib import Path
 
+from geoevents.release.changes import parse_version
+
 #: a version's heading: ``## [1.2.0] - 2024-05-01`` (the rest of the line after ``]``)
 HEADING = re.compile(r"^## \[(?P<version>[^\]\r\n]+)\](?P<rest>[^\r\n]*?)\r?$", re.MULTILINE)
 DATED = re.compile(r"[ \t]*-[ \t]*(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})[ \t]*")
@@ -132,7 +134,6 @@ def insert(root: Path, section: str, version: str) -> Path:
     end. Every other byte is kept (a BOM, the file's line ends); the file is replaced
     whole, never written half-way, and keeps its permissions."""
     from geoevents import safefile
-    from geoevents.release.changes import parse_version
 
     root = Path(root)
     path = root / "CHANGELOG.md"
@@ -149,7 +150,7 @@ def insert(root: Path, section: str, version: str) -> Path:
         raise ChangelogError(f"CHANGELOG.md already has a section for {version}",
                              "edit the section there, or draft another version")
     ours = parse_version(version)
-    older = [m for m in found if _older(m["version"], ours, parse_version)]
+    older = [m for m in found if _older(m["version"], ours)]
     newline = "\r\n" if "\r\n" in text else "\n"
     block = section.rstrip("\n").replace("\n", newline) + newline
     if older:
@@ -162,7 +163,7 @@ def insert(root: Path, section: str, version: str) -> Path:
     return path
 
 
-def _older(heading: str, ours: tuple, parse_version) -> bool:
+def _older(heading: str, ours: tuple) -> bool:
     try:
         return parse_version(heading) < ours
     except ValueError:  # [Unreleased], or a heading that names no version
