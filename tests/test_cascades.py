@@ -267,8 +267,8 @@ def test_wrong_event_type_is_no_mode_or_recipient_problem(project, file, old, ne
 
 
 def test_wrong_mode_is_one_problem(project):
-    project.edit(EVENTS, "mode: visit", "mode: visitt")
-    assert_one(project, "vocabulary", EVENTS, 6, "mode")  # not also mode-type
+    project.edit(EVENTS, "modes: [visit]", "modes: [visitt]")
+    assert_one(project, "vocabulary", EVENTS, 6, "modes")  # not also mode-type
 
 
 @pytest.mark.parametrize("date, rule", [

@@ -172,7 +172,7 @@ EVENT = """\
   date: "2023-09-13"
   status: occurred
   event_type: CONSULT
-  mode: visit
+  modes: [visit]
   contexts: [diplomatic, military]
   location_id: vostochny-cosmodrome
   summary: Kim Jong Un met Vladimir Putin at the Vostochny Cosmodrome.
@@ -187,14 +187,17 @@ EVENT = """\
       quote: 2023年9月13日，金正恩在东方航天发射场与普京会晤。
       quote_en: On 13 September 2023, Kim Jong Un met Putin at the Vostochny Cosmodrome.
 """
-AID = EVENT.replace("CONSULT", "AID").replace("mode: visit", "mode:")
+AID = EVENT.replace("CONSULT", "AID").replace("modes: [visit]", "modes: []")
 
 #: file: (the text, the errors check-jsonschema must report) -- each what validate
 #: reports too (mode-type, recipient-missing, date-invalid, date-format, type)
 BROKEN = {
-    "mode-of-another-type.yaml": (EVENT.replace("mode: visit", "mode: arrest"),
-                                  {("$[0].mode", "enum")}),
-    "mode-of-a-type-without.yaml": (EVENT.replace("CONSULT", "AGREE"), {("$[0].mode", "enum")}),
+    "mode-of-another-type.yaml": (EVENT.replace("modes: [visit]", "modes: [arrest]"),
+                                  {("$[0].modes[0]", "enum")}),
+    "one-mode-of-another-type.yaml": (EVENT.replace("modes: [visit]", "modes: [visit, arrest]"),
+                                      {("$[0].modes[1]", "enum")}),
+    "mode-of-a-type-without.yaml": (EVENT.replace("CONSULT", "AGREE"),
+                                    {("$[0].modes", "type")}),
     "no-recipient.yaml": (AID.replace("role: recipient", "role: actor"),
                           {("$[0].actors", "contains")}),
     "no-recipient-at-all.yaml": (AID.replace("    - {actor_id: vladimir-putin, role: recipient}\n",
@@ -229,6 +232,9 @@ UNUSUAL = {
     "unquoted-day.yaml": EVENT.replace('"2023-09-13"', "2023-09-13").replace('"2023-10-01"',
                                                                              "2023-10-01"),
     "checked-on-with-blanks.yaml": EVENT.replace('"2023-10-01"', '" 2023-10-01 "'),
+    "two-modes.yaml": EVENT.replace("modes: [visit]", "modes: [visit, phone]"),
+    "modes-as-text.yaml": EVENT.replace("modes: [visit]", "modes: visit; phone"),
+    "no-modes.yaml": EVENT.replace("  modes: [visit]\n", ""),
     # the recipient may be written in event_actors.csv: the file does not show it
     "recipient-not-nested.yaml": AID[:AID.index("  actors:")] + AID[AID.index("  citations:"):],
 }
@@ -245,9 +251,10 @@ def test_broken_files_fail_each_for_its_reason_and_unusual_ones_pass(tmp_path):
 
 def test_the_broken_files_are_what_validate_refuses_and_the_unusual_ones_it_accepts(project):
     rel = "annotations/events.yaml"
-    date, mode, recipient = ("date-invalid", 2, "date"), ("mode-type", 5, "mode"), (
+    date, mode, recipient = ("date-invalid", 2, "date"), ("mode-type", 5, "modes"), (
         "recipient-missing", 4, "event_type")
-    expected = {"mode-of-another-type.yaml": mode, "mode-of-a-type-without.yaml": mode,
+    expected = {"mode-of-another-type.yaml": mode, "one-mode-of-another-type.yaml": mode,
+                "mode-of-a-type-without.yaml": mode,
                 "no-recipient.yaml": recipient, "no-recipient-at-all.yaml": recipient,
                 "qualified-season.yaml": ("date-format", 2, "date"),
                 "unspecified-digits.yaml": ("date-format", 2, "date"),
@@ -400,7 +407,10 @@ def test_the_day_pattern_of_date_fields_accepts_exactly_what_validate_casts():
 def test_the_mode_and_recipient_clauses_judge_every_type_as_the_rules_do():
     """Every event type with every mode (or none), with and without a recipient."""
     types = CODEBOOK.event_types
-    modes = [None, *sorted({m for t in types.values() for m in t.modes})]
+    singles = [[m] for m in sorted({m for t in types.values() for m in t.modes})]
+    # none; each mode alone; and two modes at a time, of one type or of two
+    modes = [[], *singles, *([a, b] for t in types.values() for a, b in zip(t.modes, list(t.modes)[1:])),
+             ["visit", "allege"]]
     target = CODEBOOK.role_values("event_actors", "role", "target")[0]
     source = CODEBOOK.role_values("event_actors", "role", "source")[0]
     clauses = {"allOf": js.event_type_clauses(CODEBOOK.tables["events"], CODEBOOK)}
@@ -408,12 +418,12 @@ def test_the_mode_and_recipient_clauses_judge_every_type_as_the_rules_do():
     for code in types:
         for mode in modes:
             for recipient in (True, False):
-                event_id = f"{code}-{mode}-{recipient}"
+                event_id = f"{code}-{'+'.join(mode)}-{recipient}"
                 roles = [source, target] if recipient else [source]
-                events.append({"event_id": event_id, "event_type": code, "mode": mode})
+                events.append({"event_id": event_id, "event_type": code, "modes": mode})
                 actors += [{"event_id": event_id, "actor_id": f"a{i}", "role": role}
                            for i, role in enumerate(roles)]
-                record = {"event_type": code, "mode": mode,
+                record = {"event_type": code, "modes": mode,
                           "actors": [{"actor_id": "a", "role": r} for r in roles]}
                 errors = Draft202012Validator(clauses).iter_errors(record)
                 schema_says[event_id] = {e.absolute_path[0] for e in errors}
@@ -423,7 +433,7 @@ def test_the_mode_and_recipient_clauses_judge_every_type_as_the_rules_do():
     by_event = dict(zip(frame["_line"].to_list(), frame["event_id"].to_list(), strict=True))
     rules_say = {e: set() for e in schema_says}
     for line, rule in zip(found["line"].to_list(), found["rule"].to_list(), strict=True):
-        rules_say[by_event[line]].add({"mode-type": "mode",
+        rules_say[by_event[line]].add({"mode-type": "modes",
                                        "recipient-missing": "actors"}.get(rule, rule))
     assert schema_says == rules_say
     assert any(schema_says.values())  # there are types with modes and types that need a recipient

@@ -170,7 +170,7 @@ def test_a_quote_like_nothing_in_the_source_is_told_to_copy_it(project):
 @pytest.mark.parametrize("rel, old, new, line, field, meant", [
     (FLAT, ",THREATEN,", ",threaten,", 2, "event_type", "THREATEN"),
     (EVENTS, "  status: occurred", "  status: Occurred", 4, "status", "occurred"),
-    (EVENTS, "  mode: visit", "  mode: vist", 6, "mode", "visit"),
+    (EVENTS, "  modes: [visit]", "  modes: [vist]", 6, "modes", "visit"),
     (EVENTS, "role: recipient}", "role: recipeint}", 15, "role", "recipient"),
     (EVENT_ACTORS, "north-korea,recipient", "north-korea,Recipient", 3, "role", "recipient"),
     (LOCATIONS, ",point,", ",Point,", 2, "precision", "point"),

@@ -46,7 +46,7 @@ yaml_scalar = st.one_of(
     st.just("!!python/object:os.system"), st.just("*a"), st.just("&a x"), st.just("[1, 2"),
 )
 yaml_record = st.dictionaries(
-    st.sampled_from(["event_id", "date", "status", "event_type", "mode", "contexts", "actors",
+    st.sampled_from(["event_id", "date", "status", "event_type", "modes", "contexts", "actors",
                      "citations", "summary", "bogus", "? x", "- y"]),
     yaml_scalar, max_size=8,
 )

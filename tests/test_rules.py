@@ -272,7 +272,7 @@ def test_yaml_duplicate_key(project):
 
 def test_yaml_tag_is_refused_not_executed(project, tmp_path):
     marker = tmp_path / "pwned"
-    project.edit(EVENTS, "  mode: visit", f"  mode: !!python/object/apply:os.system ['touch {marker}']")
+    project.edit(EVENTS, "  modes: [visit]", f"  modes: !!python/object/apply:os.system ['touch {marker}']")
     assert ("yaml-tag", EVENTS, 6, None) in project.found()
     assert not marker.exists()
 
@@ -890,10 +890,10 @@ def test_planned_at_the_end_of_the_calendar(project):
 
 
 def test_mode_type(project):
-    project.edit(EVENTS, "  mode: visit", "  mode: weapons")
+    project.edit(EVENTS, "  modes: [visit]", "  modes: [weapons]")
     problems = project.problems()
     assert {(p["rule"], p["file"], p["line"], p["field"]) for p in problems} == {
-        ("mode-type", EVENTS, 6, "mode")}
+        ("mode-type", EVENTS, 6, "modes")}
     assert "visit" in problems[0]["hint"]
 
 

@@ -420,7 +420,7 @@ def test_multi_line_value_is_refused(project):
 def test_flow_record_refused_when_fields_must_be_added(project):
     project.write(YAML, (
         f'- {{event_id: {VOSTOCHNY}, date: "2023-09-13", status: occurred, '
-        "event_type: CONSULT, mode: visit, contexts: [diplomatic, military], "
+        "event_type: CONSULT, modes: [visit], contexts: [diplomatic, military], "
         "location_id: vostochny-cosmodrome, summary: Kim Jong Un met Vladimir Putin at the "
         "Vostochny Cosmodrome., annotated_by: tester, "
         "actors: [{actor_id: kim-jong-un, role: actor}, "

@@ -65,7 +65,7 @@ LOSES_A_RECORD = frozenset({"csv-ragged"})
 READS: dict[str, dict] = {
     "missing-field": {"own": ("*",)},
     "duplicate-id": {"own": ("*",)},
-    "mode-type": {"own": ("event_type", "mode")},
+    "mode-type": {"own": ("event_type", "modes")},
     "no-actor": {"own": ("event_id",), "tables": {"event_actors": ("event_id", "role")}},
     "recipient-missing": {"own": ("event_id", "event_type"),
                           "tables": {"event_actors": ("event_id", "role")}},

@@ -17,11 +17,13 @@ def check(events: pl.DataFrame, event_actors: pl.DataFrame, codebook: Codebook,
         [(t.code, m) for t in types.values() for m in t.modes],
         schema={"event_type": pl.String, "mode": pl.String}, orient="row",
     )
-    # a mode of no type is a vocabulary problem only
-    with_mode = events.filter(pl.col("mode").is_in(pairs.get_column("mode").unique().to_list())
-                              & pl.col("event_type").is_in(list(types)))
+    # one row per mode an event carries; a mode of no type is a vocabulary problem only
+    with_mode = (events.select("_file", "_line", "event_type", pl.col("modes").alias("mode"))
+                 .explode("mode")
+                 .filter(pl.col("mode").is_in(pairs.get_column("mode").unique().to_list())
+                         & pl.col("event_type").is_in(list(types))))
     bad_mode = with_mode.join(pairs, on=["event_type", "mode"], how="anti")
-    modes_of = {c: ", ".join(t.modes) or "none (leave mode empty)" for c, t in types.items()}
+    modes_of = {c: ", ".join(t.modes) or "none (leave modes empty)" for c, t in types.items()}
     needs = [c for c, t in types.items() if t.requires_recipient]
     sources = codebook.role_values("event_actors", "role", "source")
     targets = codebook.role_values("event_actors", "role", "target")
@@ -32,10 +34,11 @@ def check(events: pl.DataFrame, event_actors: pl.DataFrame, codebook: Codebook,
     )
     return P.combine([
         P.from_frame(
-            bad_mode, "mode-type", "mode",
+            bad_mode, "mode-type", "modes",
             pl.format("mode {} does not belong to {}", pl.col("mode"), pl.col("event_type")),
             pl.format("modes of {}: {}", pl.col("event_type"),
                       pl.col("event_type").replace_strict(modes_of, return_dtype=pl.String)),
+            value=pl.col("mode"),
         ),
         P.from_frame(
             no_actor, "no-actor", "event_id",

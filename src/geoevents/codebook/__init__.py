@@ -126,6 +126,9 @@ class Codebook:
     vocabularies: dict[str, dict[str, str]]
     event_types: dict[str, EventType]
     plover_version: str = ""
+    #: the commit of the PLOVER manual the codebook follows, and where to read it
+    plover_commit: str = ""
+    plover_manual: str = ""
     #: the tables a release publishes, in the order it lists them
     release_tables: tuple[str, ...] = ()
     #: vocabulary -> role -> the values that play it (see ROLES)
@@ -360,7 +363,7 @@ FIELD_KEYS = tuple(f.name for f in dataclass_fields(Field))
 TABLE_KEYS = ("title", "description", "location", "primary_key", "nested_in", "one_record",
               "fields")
 TABLES_FILE_KEYS = ("version", "patterns", "release_tables", "tables")
-PLOVER_KEYS = ("version", "extensions_policy", "event_types", "contexts")
+PLOVER_KEYS = ("version", "commit", "manual", "extensions_policy", "event_types", "contexts")
 EVENT_TYPE_KEYS = ("code", "quad", "cameo_roots", "requires_recipient", "definition", "notes",
                    "modes", "extension", "rationale")
 CODE_KEYS = ("code", "definition", "notes")
@@ -378,7 +381,7 @@ CORE = {
                   "lat": "number", "lon": "number", "precision": "string",
                   "geonames_id": "integer"},
     "events": {"event_id": "string", "date": "edtf", "status": "string",
-               "event_type": "string", "mode": "string", "contexts": "list",
+               "event_type": "string", "modes": "list", "contexts": "list",
                "location_id": "string", "annotated_by": "string", "checked_by": "string",
                "checked_on": "date"},
     "event_actors": {"event_id": "string", "actor_id": "string", "role": "string"},
@@ -437,7 +440,8 @@ class _Bad(Exception):
 
 def _build(directory: Path, data: dict, trusted: bool) -> Codebook:
     vocabularies, value_roles = _vocabularies(data["vocabularies.yaml"])
-    event_types, contexts, plover_version = _plover(data["plover.yaml"])
+    event_types, contexts, (plover_version, plover_commit, plover_manual) = \
+        _plover(data["plover.yaml"])
     vocabularies["event_types"] = {c: t.definition for c, t in event_types.items()}
     vocabularies["event_modes"] = {m: d for t in event_types.values() for m, d in t.modes.items()}
     vocabularies["contexts"] = contexts
@@ -446,6 +450,7 @@ def _build(directory: Path, data: dict, trusted: bool) -> Codebook:
     _all_used(tables, vocabularies)
     return Codebook(root=directory, tables=tables, patterns=patterns, vocabularies=vocabularies,
                     event_types=event_types, plover_version=plover_version,
+                    plover_commit=plover_commit, plover_manual=plover_manual,
                     release_tables=release, roles=roles)
 
 
@@ -1150,7 +1155,7 @@ def _collect(table, column, d, tables, vocabularies, file, path, where, field_of
                        "follow the reference to a field of single values")
 
 
-def _plover(spec) -> tuple[dict[str, EventType], dict[str, str], str]:
+def _plover(spec) -> tuple[dict[str, EventType], dict[str, str], tuple[str, str, str]]:
     file = "plover.yaml"
     spec = _mapping(spec, file, (), file, PLOVER_KEYS)
     types = {}
@@ -1189,7 +1194,8 @@ def _plover(spec) -> tuple[dict[str, EventType], dict[str, str], str]:
         _code(code, file, ("contexts", i, "code"), "context code")
         contexts[code] = _text(c.get("definition"), file, ("contexts", i, "definition"),
                                "definition") or ""
-    return types, contexts, str(spec.get("version", ""))
+    about = tuple(_text(spec.get(k), file, (k,), k) or "" for k in ("version", "commit", "manual"))
+    return types, contexts, about
 
 
 def polars_dtype(kind: str):

@@ -22,6 +22,7 @@ is left to ``geoevents validate``.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from geoevents.codebook import Codebook, Field, Table
@@ -123,7 +124,7 @@ def event_type_clauses(table: Table, codebook: Codebook) -> list[dict]:
     """What the rules mode-type and recipient-missing (check/eventtypes.py) ask of
     an event, as if/then clauses generated from plover.yaml.
 
-    One clause per event type names its modes (or none: the mode stays empty). One
+    One clause per event type names its modes (or none: modes stays empty). One
     more asks an event of a type that requires a recipient, when it nests its
     actors, for one in a role that plays the part of target (roles of
     vocabularies.yaml). An event whose actors are all in event_actors.csv is not
@@ -136,7 +137,7 @@ def event_type_clauses(table: Table, codebook: Codebook) -> list[dict]:
         clauses.append({
             "$comment": f"mode-type: the modes of {code}",
             "if": {"properties": {"event_type": {"const": code}}, "required": ["event_type"]},
-            "then": {"properties": {"mode": {"enum": [*event_type.modes, None]}}},
+            "then": {"properties": {"modes": _modes_of(event_type.modes)}},
         })
     needs = [code for code, t in codebook.event_types.items() if t.requires_recipient]
     targets = codebook.role_values("event_actors", "role", "target")
@@ -152,6 +153,23 @@ def event_type_clauses(table: Table, codebook: Codebook) -> list[dict]:
                 "required": ["role"]}}}},
         })
     return clauses
+
+
+def _literal(text: str) -> str:
+    """``text`` as a regular expression that matches it alone, escaped for ECMA 262's
+    unicode mode too (which refuses Python's escapes of characters such as ``-``)."""
+    return re.sub(r"([\\^$.|?*+()\[\]{}/])", r"\\\1", text)
+
+
+def _modes_of(modes: dict) -> dict:
+    """The values ``modes`` may take for an event type: a list of its modes (or,
+    as in CSV, a string of them separated by semicolons); none for a type without."""
+    if not modes:
+        return {"anyOf": [{"type": "null"}, {"type": "array", "maxItems": 0},
+                          {"type": "string", "pattern": r"^\s*$"}]}
+    one = "(?:" + "|".join(_literal(m) for m in modes) + ")"
+    return {"anyOf": [{"type": "null"}, {"type": "array", "items": {"enum": list(modes)}},
+                      {"type": "string", "pattern": rf"^\s*(?:{one}\s*(?:;\s*{one}\s*)*)?$"}]}
 
 
 def schema(codebook: Codebook, table: str) -> dict:

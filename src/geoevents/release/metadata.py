@@ -97,6 +97,9 @@ def datapackage(about: Project, version: str, date: str, tables: dict[str, pl.Da
         doc["id"] = f"https://doi.org/{about.doi}"
     if about.homepage:
         doc["homepage"] = about.homepage
+    ontology = plover(codebook)
+    if ontology:
+        doc["ontology"] = ontology
     return doc | {
         "licenses": [about.license()],
         "keywords": list(about.keywords),
@@ -107,6 +110,14 @@ def datapackage(about: Project, version: str, date: str, tables: dict[str, pl.Da
         ],
         "resources": resources,
     }
+
+
+def plover(codebook: Codebook) -> dict:
+    """The edition of PLOVER the codebook follows (plover.yaml's version, commit and
+    manual), as datapackage.json's ``ontology``; empty when plover.yaml names none."""
+    about = {"name": "PLOVER", "version": codebook.plover_version,
+             "commit": codebook.plover_commit, "path": codebook.plover_manual}
+    return {k: v for k, v in about.items() if v} if codebook.plover_version else {}
 
 
 def _contributors(curators: pl.DataFrame) -> list[dict]:
@@ -203,6 +214,7 @@ def release_readme(about: Project, version: str, date: str, tables: dict[str, pl
         "",
         f"Released {date}. {about.description}",
         "",
+        *_coded_with(result.codebook),
         " ".join(w for w in where if w),
         "",
         "## Contents",
@@ -248,6 +260,15 @@ def release_readme(about: Project, version: str, date: str, tables: dict[str, pl
           else [""]),
     ]
     return "\n".join(lines)
+
+
+def _coded_with(codebook: Codebook) -> list[str]:
+    about = {k: " ".join(v.split()) for k, v in plover(codebook).items()}  # one line
+    if not about:
+        return []
+    commit = f", commit {about['commit']}" if about.get("commit") else ""
+    where = f" ({about['path']})" if about.get("path") else ""
+    return [f"Event types, modes and contexts follow {about['version']}{commit}{where}.", ""]
 
 
 def _actor_countries(result) -> Counter:
