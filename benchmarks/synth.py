@@ -610,16 +610,19 @@ def events_tables(
     t = rng.integers(0, len(types), n)
     type_s = pl.Series("event_type", types).gather(t)
 
-    # modes: for types with modes, 70 % carry one of their own
+    # modes: for types with modes, 70 % carry one of their own, and one in ten of
+    # those a second (written a;b, as CSV writes lists)
     mode = np.full(n, None, dtype=object)
     for i, code in enumerate(types):
         if not modes[code]:
             continue
         rows = np.flatnonzero((t == i) & (rng.random(n) < 0.7))
-        mode[rows] = np.asarray(modes[code], dtype=object)[
-            rng.integers(0, len(modes[code]), rows.size)
-        ]
-    mode_s = pl.Series("mode", mode.tolist(), dtype=pl.String)
+        own = np.asarray(modes[code], dtype=object)
+        first = rng.integers(0, len(own), rows.size)
+        second = (first + 1) % len(own)
+        two = (rng.random(rows.size) < 0.1) & (len(own) > 1)
+        mode[rows] = np.where(two, own[first] + ";" + own[second], own[first])
+    mode_s = pl.Series("modes", mode.tolist(), dtype=pl.String)
 
     # contexts: a pool of combinations, written as a;b
     rnd = random.Random(seed + 4)
@@ -702,7 +705,7 @@ def events_tables(
             "date": date,
             "status": status_s,
             "event_type": type_s,
-            "mode": mode_s,
+            "modes": mode_s,
             "contexts": contexts_s,
             "location_id": loc,
             "summary": summary,

@@ -523,8 +523,14 @@ def run_floor(root: Path) -> dict:
     if events is not None:
         pairs = pl.DataFrame(spec.pairs, schema=["event_type", "mode"], orient="row")
         counts["events.mode-type"] = (
-            events.filter(
-                pl.col("mode").is_not_null() & pl.col("event_type").is_in(spec.vocab["event_types"])
+            events.select(
+                "event_type", pl.col("modes").str.split(";").alias("mode")
+            )
+            .explode("mode")
+            .with_columns(pl.col("mode").str.strip_chars())
+            .filter(
+                pl.col("mode").is_in(spec.vocab["event_modes"])
+                & pl.col("event_type").is_in(spec.vocab["event_types"])
             )
             .join(pairs, on=["event_type", "mode"], how="anti")
             .height
@@ -959,12 +965,17 @@ def run_gx(root: Path) -> dict:
     # PLOVER coherence
     if events is not None:
         pairs = pd.DataFrame(spec.pairs, columns=["event_type", "mode"]).assign(_pair=True)
-        j = events[["event_type", "mode"]].merge(pairs, on=["event_type", "mode"], how="left")
-        events["_mode_ok"] = (
-            events["mode"].isna()
-            | ~events["event_type"].isin(spec.vocab["event_types"])
+        each = events[["event_type", "modes"]].assign(
+            mode=events["modes"].str.split(";")).explode("mode")
+        each["mode"] = each["mode"].str.strip()
+        j = each[["event_type", "mode"]].merge(pairs, on=["event_type", "mode"], how="left")
+        each["_ok"] = (
+            each["mode"].isna() | (each["mode"] == "")
+            | ~each["mode"].isin(spec.vocab["event_modes"])
+            | ~each["event_type"].isin(spec.vocab["event_types"])
             | j["_pair"].notna().to_numpy()
         )
+        events["_mode_ok"] = each.groupby(level=0)["_ok"].all()
         ea = (
             actors_
             if actors_ is not None

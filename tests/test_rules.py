@@ -897,6 +897,20 @@ def test_mode_type(project):
     assert "visit" in problems[0]["hint"]
 
 
+def test_mode_type_judges_each_mode_of_the_list(project):
+    project.edit(EVENTS, "  modes: [visit]", "  modes: [visit, phone, weapons, allege]")
+    problems = project.problems()
+    assert sorted((p["rule"], p["file"], p["line"], p["field"], p["value"]) for p in problems) == [
+        ("mode-type", EVENTS, 6, "modes", "allege"), ("mode-type", EVENTS, 6, "modes", "weapons")]
+    assert problems[0]["message"] in {"mode weapons does not belong to CONSULT",
+                                      "mode allege does not belong to CONSULT"}
+
+
+def test_several_modes_of_the_type_and_modes_in_csv_pass(project):
+    project.edit(EVENTS, "  modes: [visit]", "  modes: [visit, phone]")
+    assert project.problems() == []
+
+
 def test_no_actor(project):
     project.edit(EVENT_ACTORS, "us-nsc,actor", "us-nsc,recipient")
     assert only(project, "no-actor") == {(FLAT, 2, "event_id")}
