@@ -324,7 +324,8 @@ class Refusal:
     hint: str = ""
     problems: pl.DataFrame | None = None
     exit_code: int = EXIT_PROBLEMS
-    #: what it is about: version, changelog, data (validation), change, quality, releases
+    #: what it is about: version, changelog, data (validation), change, quality, releases,
+    #: study (an agreement study that cannot be read)
     kind: str = "data"
 
 
@@ -396,6 +397,8 @@ class Plan:
     tables: dict[str, pl.DataFrame] | None = None
     changes: dict | None = None
     refusals: list[Refusal] = field(default_factory=list)
+    #: agreement.json: the project's agreement studies against this release (None: none)
+    agreement: dict | None = None
 
     @property
     def least(self) -> str | None:
@@ -458,9 +461,29 @@ def plan(root: Path | str, version: str | None = None, previous: str | None = "l
     # a version already refused (published, not greater) is not also an understated one
     judged = None if any(r.kind == "version" for r in refusals) else version
     refusals += _change_refusals(out.changes, result.tables["retired"], judged)
+    refusals += _agreement(root, out, version, known)
     if quality_suite and not unfit:  # the suite would only repeat validate's findings
         refusals += _quality_refusal(root, out)
     return out
+
+
+def _agreement(root: Path, out: Plan, version: str | None, known: list[str]) -> list[Refusal]:
+    """The project's agreement studies (studies/*.yaml) against the release to be
+    built and the published releases they name; a study that cannot be read refuses."""
+    from geoevents import agreement
+
+    def published_events(v: str) -> pl.DataFrame | None:
+        path = dataset_dir(root) / v / "events.parquet"
+        return pl.read_parquet(path) if v in known and path.is_file() else None
+
+    try:
+        studies = agreement.read_studies(root)
+        out.agreement = agreement.report(root, studies, version or "the working annotations",
+                                         out.tables["events"], out.result.tables["retired"],
+                                         published_events)
+    except agreement.StudyError as exc:
+        return [Refusal(exc.message, exc.hint, kind="study")]
+    return []
 
 
 def _dates(root: Path) -> dict[str, str]:
@@ -502,7 +525,8 @@ def _build(root: Path, version: str, docs: Path | None, target: Path, previous: 
     result, tables, prev, diff = p.result, p.tables, p.previous, p.changes
     counts = _previous_counts(root, prev)
     try:
-        tmp = _write(target.parent, version, p.date, tables, diff, result, counts, docs)
+        tmp = _write(target.parent, version, p.date, tables, diff, result, counts, docs,
+                     p.agreement)
     except OSError as exc:
         raise from_os_error(exc, "write the release into") from None
     _stage("written")
@@ -683,7 +707,7 @@ def _source_texts(root: Path, sources: pl.DataFrame) -> dict[str, str]:
     return source_texts(root, sources)
 
 
-def _write(parent, version, date, tables, diff, result, counts, docs) -> Path:
+def _write(parent, version, date, tables, diff, result, counts, docs, agreement=None) -> Path:
     """Every file of the release in a new temporary folder of ``parent``; its path."""
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=parent))
@@ -699,10 +723,12 @@ def _write(parent, version, date, tables, diff, result, counts, docs) -> Path:
                                "the suite checks what validate should have caught: report it")
         _text(tmp / "quality.json", metadata.dumps(report))
         _text(tmp / "changes.json", metadata.dumps(diff))
+        if agreement is not None:
+            _text(tmp / "agreement.json", metadata.dumps(agreement))
         about = metadata.Project.of(result.tables["project"])
         _text(tmp / "CITATION.cff", metadata.citation_cff(about, version, date, curators))
         _text(tmp / "README.md", metadata.release_readme(about, version, date, tables, diff,
-                                                         curators, result))
+                                                         curators, result, agreement))
         timeline.draw(result.tables["events"], tmp / "timeline.png", f"{about.name} {version}",
                       result.codebook)
         package = metadata.datapackage(about, version, date, tables, tmp, result.codebook,

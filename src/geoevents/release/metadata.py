@@ -85,6 +85,21 @@ def datapackage(about: Project, version: str, date: str, tables: dict[str, pl.Da
             "hash": f"sha256:{sha256(path)}",
             "schema": spec.datapackage_schema(codebook, name, frame.columns),
         })
+    if (folder / "agreement.json").is_file():
+        path = folder / "agreement.json"
+        resources.append({
+            "name": "agreement",
+            "path": "agreement.json",
+            "title": "Agreement studies",
+            "description": "An independent coding of a sample of events compared field by "
+                           "field with this release's coding: Krippendorff's alpha, the share "
+                           "of agreement and every disagreement.",
+            "format": "json",
+            "mediatype": "application/json",
+            "encoding": "utf-8",
+            "bytes": path.stat().st_size,
+            "hash": f"sha256:{sha256(path)}",
+        })
     doc = {
         "profile": "tabular-data-package",
         "name": about.name,
@@ -189,7 +204,8 @@ def _plain(value):
 
 
 def release_readme(about: Project, version: str, date: str, tables: dict[str, pl.DataFrame],
-                   changes: dict, curators: pl.DataFrame, result) -> str:
+                   changes: dict, curators: pl.DataFrame, result,
+                   agreement: dict | None = None) -> str:
     events = result.tables["events"]  # normalised: dates derived whatever the release shows
     years = Counter(d.year for d in events.get_column("date_start").drop_nulls().to_list())
     types = Counter(events.get_column("event_type").to_list())
@@ -224,6 +240,8 @@ def release_readme(about: Project, version: str, date: str, tables: dict[str, pl
         "`SHA256SUMS` lists the checksum of every file; `changes.json` what changed since",
         f"{changes.get('previous') or 'nothing (first release)'};",
         "`quality.json` the results of the release's data-quality suite;",
+        *(["`agreement.json` the agreement of an independent coding with this one;"]
+          if agreement else []),
         "`timeline.png` the events over time.",
         "",
         "| table | rows |",
@@ -246,6 +264,7 @@ def release_readme(about: Project, version: str, date: str, tables: dict[str, pl
         "",
         *table(countries, "country"),
         "",
+        *_agreement_lines(agreement),
         "## How to cite",
         "",
         (f"{authors(curators)} ({date[:4]}). *{about.title}*, version {version} [dataset].{doi} "
@@ -260,6 +279,11 @@ def release_readme(about: Project, version: str, date: str, tables: dict[str, pl
           else [""]),
     ]
     return "\n".join(lines)
+
+
+def _agreement_lines(doc: dict | None) -> list[str]:
+    from geoevents import agreement
+    return agreement.readme_lines(doc)
 
 
 def _coded_with(codebook: Codebook) -> list[str]:

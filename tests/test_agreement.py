@@ -1,0 +1,155 @@
+"""Agreement studies: Krippendorff's alpha per field, the disagreements, and the
+studies a build refuses."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from geoevents import agreement as A
+
+STUDY_HEAD = """\
+study: "A test study"
+method: "coded blind"
+compare: []
+items:
+"""
+
+
+def write(root, text):
+    (root / "studies").mkdir(exist_ok=True)
+    (root / "studies" / "s.yaml").write_text(text, encoding="utf-8")
+
+
+def item(event_id, event_type="AGREE", modes="[]", actors="[a]", recipients="[]",
+         date='"2020"', status="occurred"):
+    return (f"  - {{event_id: {event_id}, event_type: {event_type}, modes: {modes}, "
+            f"actors: {actors}, recipients: {recipients}, date: {date}, status: {status}}}\n")
+
+
+def events(rows):
+    return pl.DataFrame(rows, schema={"event_id": pl.String, "event_type": pl.String,
+                                      "modes": pl.List(pl.String), "date": pl.String,
+                                      "status": pl.String, "actor_ids": pl.List(pl.String),
+                                      "recipient_ids": pl.List(pl.String)}, orient="row")
+
+
+def row(event_id, event_type="AGREE", modes=(), actors=("a",), recipients=(), date="2020",
+        status="occurred"):
+    return (event_id, event_type, list(modes), date, status, list(actors), list(recipients))
+
+
+def test_alpha_is_krippendorff_s_for_two_coders_worked_by_hand(tmp_path):
+    # types a a b b against a a b a: o(ab) = o(ba) = 1 of n = 8 pairable values,
+    # n_a = 5, n_b = 3: alpha = 1 - (2/8) / (2*5*3/(8*7)) = 1 - 0.25/0.5357 = 0.5333
+    write(tmp_path, STUDY_HEAD + item("e1") + item("e2") + item("e3", "REJECT")
+          + item("e4", "REJECT"))
+    [study] = A.read_studies(tmp_path)
+    coded = A.coding(events([row("e1"), row("e2"), row("e3", "REJECT"), row("e4")]))
+    out = A.compare(study, coded, {}, "9.9.9")
+    assert out["units"] == 4 and out["not_found"] == []
+    t = out["fields"]["event_type"]
+    assert t["alpha"] == 0.5333
+    assert t["agreement"] == 0.75
+    assert t["disagreements"] == [{"event_id": "e4", "blind": "REJECT", "release": "AGREE"}]
+    # every status the same: no disagreement to expect, alpha undefined
+    assert out["fields"]["status"] == {"level": "nominal", "alpha": None, "agreement": 1.0,
+                                       "disagreements": []}
+
+
+def test_sets_are_nominal_when_equal_and_masi_gives_overlaps_partial_credit(tmp_path):
+    write(tmp_path, STUDY_HEAD + item("e1", actors="[a, b]") + item("e2", actors="[c]")
+          + item("e3", actors="[d]"))
+    [study] = A.read_studies(tmp_path)
+    coded = A.coding(events([row("e1", actors=("a",)), row("e2", actors=("c",)),
+                             row("e3", actors=("d",))]))
+    actors = A.compare(study, coded, {}, "9.9.9")["fields"]["actors"]
+    assert actors["agreement"] == 0.6667
+    assert actors["disagreements"] == [{"event_id": "e1", "blind": ["a", "b"],
+                                        "release": ["a"]}]
+    assert actors["alpha_masi"] > actors["alpha"]  # {a} is a subset of {a, b}
+    assert A._masi(frozenset("ab"), frozenset("a")) == pytest.approx(1 - 0.5 * 2 / 3)
+    assert A._masi(frozenset("ab"), frozenset("bc")) == pytest.approx(1 - (1 / 3) / 3)
+    assert A._masi(frozenset("a"), frozenset("b")) == 1.0
+    assert A._masi(frozenset(), frozenset()) == 0.0
+
+
+def test_a_retired_event_is_compared_through_the_record_that_replaced_it(tmp_path):
+    write(tmp_path, STUDY_HEAD + item("old") + item("gone"))
+    [study] = A.read_studies(tmp_path)
+    out = A.compare(study, A.coding(events([row("new")])), {"old": "new"}, "2.0.0")
+    assert out["units"] == 1 and out["not_found"] == ["gone"]
+    assert out["fields"]["event_type"]["disagreements"] == []
+
+
+def test_a_release_coded_with_one_plover_1_3_mode_reads_as_a_list_renamed_for_draft_2_0():
+    frame = pl.DataFrame({"event_id": ["e1", "e2"], "event_type": ["THREATEN", "AGREE"],
+                          "mode": ["ban", None], "date": ["2020", "2021"],
+                          "status": ["occurred", "occurred"],
+                          "actor_ids": [["a"], ["b"]], "recipient_ids": [[], []]})
+    coded = A.coding(frame)
+    assert coded["e1"]["modes"] == ("restrict",) and coded["e2"]["modes"] == ()
+
+
+@pytest.mark.parametrize("text, message", [
+    ("- a list\n", "studies/s.yaml: a study is a mapping (study, method, compare, items)"),
+    ("study: x\nitems: []\n", "studies/s.yaml: items must be a non-empty list of coded events"),
+    ("study: x\nwho: me\nitems: []\n", "studies/s.yaml: unknown key(s) who"),
+    (STUDY_HEAD + item("e1") + item("e1"), "studies/s.yaml: item 2: e1 is sampled twice"),
+    (STUDY_HEAD + item("e1", date="2020-01-01"),
+     "studies/s.yaml: item 1 (e1): date must be text"),
+    (STUDY_HEAD + item("e1", modes="visit"),
+     "studies/s.yaml: item 1 (e1): modes must be a list of text"),
+    (STUDY_HEAD + "  - {event_type: AGREE}\n", "studies/s.yaml: item 1: event_id is missing"),
+    (STUDY_HEAD + "  - {event_id: e1, coder: me}\n",
+     "studies/s.yaml: item 1: unknown key(s) coder"),
+    ("study: x\ncompare: 1.1\nitems: [{event_id: e}]\n",
+     "studies/s.yaml: compare must be a list of release versions (quoted)"),
+    ("a: &x [1]\nb: *x\n", "studies/s.yaml"),
+    ("study: [\n", "studies/s.yaml"),
+])
+def test_a_study_that_cannot_be_read_is_refused_with_its_file_and_item(tmp_path, text, message):
+    write(tmp_path, text)
+    with pytest.raises(A.StudyError) as caught:
+        A.read_studies(tmp_path)
+    assert caught.value.message.startswith(message)
+    assert caught.value.hint
+
+
+def test_a_study_outside_the_project_through_a_link_is_refused(tmp_path):
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(STUDY_HEAD + item("e1"), encoding="utf-8")
+    root = tmp_path / "project"
+    (root / "studies").mkdir(parents=True)
+    (root / "studies" / "s.yaml").symlink_to(outside)
+    with pytest.raises(A.StudyError) as caught:
+        A.read_studies(root)
+    assert caught.value.message.startswith("studies/s.yaml leads outside the project")
+
+
+def test_no_studies_folder_no_report(tmp_path):
+    assert A.read_studies(tmp_path) == []
+    assert A.report(tmp_path, [], "1.0.0", events([]), pl.DataFrame(), None) is None
+    assert A.readme_lines(None) == []
+
+
+def test_the_build_refuses_a_study_it_cannot_read_and_reports_one_it_can(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from geoevents import release
+
+    root = tmp_path / "valid"
+    shutil.copytree(Path(__file__).parent / "data" / "valid", root)
+    event_id = pl.read_csv(root / "annotations" / "events-flat.csv")["event_id"][0]
+    write(root, STUDY_HEAD.replace("compare: []", 'compare: ["9.9.9"]') + item(event_id))
+    refused = release.plan(root)
+    assert [(r.kind, r.message) for r in refused.refusals] == [
+        ("study", "studies/s.yaml: compare names 9.9.9, which is not published here")]
+    write(root, STUDY_HEAD + item(event_id, "THREATEN", date='"2023-09~"', actors="[nobody]"))
+    fine = release.plan(root)
+    assert fine.refusals == []
+    [study] = fine.agreement["studies"]
+    [against] = study["comparisons"]
+    assert against["against"] == "the working annotations" and against["units"] == 1
+    assert against["fields"]["actors"]["disagreements"][0]["blind"] == ["nobody"]
