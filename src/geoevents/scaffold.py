@@ -104,7 +104,7 @@ apart.
 ## Event types and modes
 
 For each event type of the codebook this corpus uses, the cases that take it,
-the cases that look alike but take another, and the mode.
+the cases that look alike but take another, and the modes.
 
 ## Status, dates and hedges
 
