@@ -153,3 +153,30 @@ def test_the_build_refuses_a_study_it_cannot_read_and_reports_one_it_can(tmp_pat
     [against] = study["comparisons"]
     assert against["against"] == "the working annotations" and against["units"] == 1
     assert against["fields"]["actors"]["disagreements"][0]["blind"] == ["nobody"]
+
+
+def test_a_release_with_a_study_is_a_valid_data_package_listing_agreement_json(tmp_path):
+    import json
+    import shutil
+    from pathlib import Path
+
+    from frictionless import validate
+
+    from geoevents import release
+
+    root = tmp_path / "valid"
+    shutil.copytree(Path(__file__).parent / "data" / "valid", root)
+    event_id = pl.read_csv(root / "annotations" / "events-flat.csv")["event_id"][0]
+    write(root, STUDY_HEAD + item(event_id, "THREATEN"))
+    changelog = root / "CHANGELOG.md"
+    changelog.write_text("# Changelog\n\n## [1.0.0] - 2026-11-30\n\n- first\n", encoding="utf-8")
+    release.build(root, "1.0.0")
+    folder = root / "dataset" / "1.0.0"
+    package = json.loads((folder / "datapackage.json").read_text())
+    assert package["profile"] == "data-package"
+    [resource] = [r for r in package["resources"] if r["name"] == "agreement"]
+    assert resource["type"] == "json" and resource["path"] == "agreement.json"
+    assert "agreement.json" in (folder / "SHA256SUMS").read_text()
+    report = validate(folder / "datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert "## Agreement" in (folder / "README.md").read_text()

@@ -89,6 +89,7 @@ def datapackage(about: Project, version: str, date: str, tables: dict[str, pl.Da
         path = folder / "agreement.json"
         resources.append({
             "name": "agreement",
+            "type": "json",  # a document, not a table to read rows from
             "path": "agreement.json",
             "title": "Agreement studies",
             "description": "An independent coding of a sample of events compared field by "
@@ -100,8 +101,11 @@ def datapackage(about: Project, version: str, date: str, tables: dict[str, pl.Da
             "bytes": path.stat().st_size,
             "hash": f"sha256:{sha256(path)}",
         })
+    # a package with a file that is not a table (agreement.json) is a data package;
+    # its tables stay tabular data resources, validated as such
+    tabular = all(r.get("profile") == "tabular-data-resource" for r in resources)
     doc = {
-        "profile": "tabular-data-package",
+        "profile": "tabular-data-package" if tabular else "data-package",
         "name": about.name,
         "title": about.title,
         "description": about.description,
