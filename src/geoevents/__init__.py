@@ -24,8 +24,8 @@ def load(table="events", version=None, backend="polars"):
     ``backend="pandas"`` gives a pandas DataFrame instead, with dates as
     ``datetime.date`` and lists as Python lists (see ``to_pandas``).
 
-    The latest release ships with the package (works offline); other versions are
-    downloaded from ``GEOEVENTS_DATA_URL`` (http or https) into ``GEOEVENTS_CACHE``.
+    Every release published when the package was built ships with it (works
+    offline); a later one is downloaded from ``GEOEVENTS_DATA_URL`` (http or https) into ``GEOEVENTS_CACHE``.
     Every file, bundled, cached or downloaded, is checked against the sha256 and
     size in the installed ``index.json`` before it is read (once per process while
     it is unchanged). Raises ``geoevents.loading.DataError`` or a subclass:

@@ -7,7 +7,8 @@ is read only as a regular file of at most 16 MiB, and refused (:class:`CorruptIn
 unless it has the shape of a release index (:func:`read_index_file`). Every file
 is checked against it before it is used, wherever it comes from:
 
-- the release shipped with the package (or the source tree's ``dataset/``): its
+- the releases shipped with the package (a wheel holds every version its index
+  lists; a source tree or an editable install reads ``dataset/``): each
   version folder must be a real folder holding nothing but the regular files the
   index lists (no added file, no symbolic link, not itself a link), and each file
   must have the recorded sha256; otherwise :class:`TamperedFile` (a
