@@ -59,7 +59,7 @@ def cite(version=None, format="text"):
     release's CITATION.cff). The URL and DOI come from that file, or for a release
     published without them from the project file installed with the package.
     """
-    from geoevents.cite import cite as _cite
+    from geoevents.citation import cite as _cite
 
     return _cite(version, format)
 

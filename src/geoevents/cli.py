@@ -536,6 +536,6 @@ def path(table: str, version: str | None, fmt: str) -> None:
               show_default=True)
 def cite(version: str | None, fmt: str) -> None:
     """How to cite release VERSION (default: the latest), from its CITATION.cff."""
-    from geoevents.cite import cite as citation
+    from geoevents.citation import cite as citation
 
     click.echo(citation(version, fmt), nl=False)
