@@ -25,7 +25,8 @@ def load(table="events", version=None, backend="polars"):
     ``datetime.date`` and lists as Python lists (see ``to_pandas``).
 
     Every release published when the package was built ships with it (works
-    offline); a later one is downloaded from ``GEOEVENTS_DATA_URL`` (http or https) into ``GEOEVENTS_CACHE``.
+    offline); a later one is downloaded from ``GEOEVENTS_DATA_URL`` (http or
+    https) into ``GEOEVENTS_CACHE``.
     Every file, bundled, cached or downloaded, is checked against the sha256 and
     size in the installed ``index.json`` before it is read (once per process while
     it is unchanged). Raises ``geoevents.loading.DataError`` or a subclass:
