@@ -415,3 +415,13 @@ def test_readme_snippets_run_from_a_wheel_offline(tmp_path):
     assert diffed.startswith(f"previous: {names[0]}  version: {index['latest']}\n")
     assert (elsewhere / "CITATION.cff").read_text().startswith("cff-version: 1.2.0\n")
     assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").rglob("*.parquet"))
+
+
+def test_the_readme_names_the_versions_a_wheel_holds():
+    """What the README says is offline after pip install is what the wheel ships: every
+    version the index lists (hatch_build.py)."""
+    index = json.loads((DATASET / "index.json").read_text())
+    names = [e["version"] for e in index["versions"]]
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    assert f"after `pip install geoevents`, versions {listed} load offline" in readme
