@@ -425,3 +425,11 @@ def test_the_readme_names_the_versions_a_wheel_holds():
     listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
     readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
     assert f"after `pip install geoevents`, versions {listed} load offline" in readme
+
+
+def test_the_readme_quotes_what_cite_prints(offline):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    quoted = re.search(r"For release 1\.1\.2 \(`geoevents cite 1\.1\.2`\):\n\n((?:> .*\n)+)", readme)
+    assert quoted, "the README's citation of 1.1.2 is missing"
+    text = " ".join(line[2:] for line in quoted.group(1).splitlines())
+    assert text + "\n" == geoevents.cite("1.1.2")
