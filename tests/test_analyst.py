@@ -124,6 +124,43 @@ def test_path_of_a_tampered_release_is_refused(bundled_copy):
     assert cli("path", "--version", "1.1.1").exit_code == 0  # the other versions still load
 
 
+def test_path_of_a_version_not_bundled_downloads_it_verified(tmp_path, monkeypatch):
+    import functools
+    import http.server
+    import threading
+
+    bundled = tmp_path / "bundled"
+    bundled.mkdir()
+    shutil.copy(DATASET / "index.json", bundled / "index.json")
+    monkeypatch.setattr(load, "bundled_dir", lambda: bundled)  # no release bundled
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(DATASET))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("GEOEVENTS_DATA_URL", f"http://127.0.0.1:{httpd.server_port}")
+        monkeypatch.setenv("GEOEVENTS_CACHE", str(tmp_path / "cache"))
+        result = cli("path", "events", "--version", "1.1.0", "--format", "csv")
+        cached = tmp_path / "cache" / "1.1.0" / "events.csv"
+        assert (result.exit_code, result.output) == (0, f"{cached}\n")
+        assert cached.read_bytes() == (DATASET / "1.1.0" / "events.csv").read_bytes()
+        assert geoevents.cite("1.1.0").startswith("geoevents editors (2026).")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    monkeypatch.setenv("GEOEVENTS_DATA_URL", f"http://127.0.0.1:{closed_port()}")
+    assert cli("path", "events", "--version", "1.1.0", "--format", "csv").output == (
+        f"{cached}\n")  # cached: no network needed any more
+    down = cli("path", "events", "--version", "1.0.0")
+    assert down.exit_code == 3
+    assert down.output.startswith("error: cannot download http://127.0.0.1:")
+    # a version is offline when every file of it is: 1.1.0 has one file cached
+    assert "versions available offline: none\nhint: check the network" in down.output
+
+
 # -- fetch, versions ----------------------------------------------------------------
 
 
@@ -429,7 +466,8 @@ def test_the_readme_names_the_versions_a_wheel_holds():
 
 def test_the_readme_quotes_what_cite_prints(offline):
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    quoted = re.search(r"For release 1\.1\.2 \(`geoevents cite 1\.1\.2`\):\n\n((?:> .*\n)+)", readme)
+    quoted = re.search(r"For release 1\.1\.2 \(`geoevents cite 1\.1\.2`\):\n\n((?:> .*\n)+)",
+                       readme)
     assert quoted, "the README's citation of 1.1.2 is missing"
     text = " ".join(line[2:] for line in quoted.group(1).splitlines())
     assert text + "\n" == geoevents.cite("1.1.2")
