@@ -608,8 +608,9 @@ def test_tidying_never_removes_what_geoevents_did_not_make(world, tmp_path):
         assert (folder / name).read_bytes() == body
     assert (folder / "tmp12345678").is_symlink() and (folder / "tmpsub_0000").is_dir()
 
-    with pytest.raises(load.CacheUnusable) as caught:
-        geoevents.fetch("1.1.0")
+    assert geoevents.fetch("1.1.0") == world.bundled / "1.1.0"  # bundled: the cache is not used
+    with pytest.raises(load.CacheUnusable) as caught:  # a download into it would be refused
+        load._retrieve(load.entry("1.1.0"), "events.parquet")
     assert caught.value.message.startswith(
         f"the cache folder {world.cache / '1.1.0'} is a symbolic link (to {elsewhere})")
     assert caught.value.exit_code == 3 and "remove the link" in caught.value.hint
@@ -1003,11 +1004,17 @@ def test_the_installed_command_never_shows_a_traceback(tmp_path):
     env = {**os.environ, "GEOEVENTS_CACHE": str(tmp_path / "c"),
            "GEOEVENTS_DATA_URL": f"http://127.0.0.1:{closed_port()}"}
     env.pop("GEOEVENTS_DEBUG", None)
-    for args, code in [(["fetch", "9.9.9"], 2), (["fetch", load.latest()], 3)]:
+    for args, code in [(["fetch", "9.9.9"], 2), (["versions", "--format", "xml"], 2)]:
         out = subprocess.run([sys.executable, "-m", "geoevents", *args], env=env,
                              capture_output=True, text=True, timeout=60)
         assert out.returncode == code and "Traceback" not in out.stdout + out.stderr
-        assert out.stderr.startswith("error: ")
+        assert out.stderr.startswith(("error: ", "Usage: "))
+    # a bundled release is verified where it is: no network, nothing cached
+    out = subprocess.run([sys.executable, "-m", "geoevents", "fetch", load.latest()], env=env,
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert (out.returncode, out.stderr) == (0, "")
+    assert out.stdout == f"{load.bundled_dir() / load.latest()}\n"
+    assert not (tmp_path / "c").exists()
 
 
 def test_two_loads_at_once_take_turns(world):

@@ -166,12 +166,15 @@ def test_cli_versions_and_fetch(mirror, tmp_path):
     assert listed.exit_code == 0
     assert "1.0.0      2023-10-02  no        no        remote" in listed.output
     assert "1.1.0      2023-10-05  yes       no        verified" in listed.output
-    fetched = runner.invoke(main, ["fetch", "1.1.0"])  # even a bundled one
-    assert fetched.exit_code == 0 and fetched.output.strip() == str(tmp_path / "cache" / "1.1.0")
+    bundled = runner.invoke(main, ["fetch", "1.1.0"])  # verified in place, nothing downloaded
+    assert bundled.exit_code == 0 and bundled.output == f"{load.bundled_dir() / '1.1.0'}\n"
+    assert not (tmp_path / "cache" / "1.1.0").exists()
+    fetched = runner.invoke(main, ["fetch", "1.0.0"])
+    assert fetched.exit_code == 0 and fetched.output.strip() == str(tmp_path / "cache" / "1.0.0")
     index = json.loads((mirror.folder / "index.json").read_text())
-    entry = next(v for v in index["versions"] if v["version"] == "1.1.0")
-    assert sorted(p.name for p in (tmp_path / "cache" / "1.1.0").iterdir()) == sorted(entry["files"])
-    assert "1.1.0      2023-10-05  yes       yes       verified" in runner.invoke(
+    entry = next(v for v in index["versions"] if v["version"] == "1.0.0")
+    assert sorted(p.name for p in (tmp_path / "cache" / "1.0.0").iterdir()) == sorted(entry["files"])
+    assert "1.0.0      2023-10-02  no        yes       verified" in runner.invoke(
         main, ["versions"]).output
     unknown = runner.invoke(main, ["fetch", "2.0.0"])
     assert unknown.exit_code == 2 and "known versions" in unknown.output

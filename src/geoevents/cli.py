@@ -353,17 +353,26 @@ def _echo_change(p, unknown: str) -> None:
 @main.command()
 @click.argument("old")
 @click.argument("new")
-@click.option("--root", type=RootPath(file_okay=False, path_type=Path), default=".",
-              show_default=True, help="The project holding dataset/.")
+@click.option("--root", type=RootPath(file_okay=False, path_type=Path), default=None,
+              help="The project holding dataset/ (default: the current folder if it is an "
+                   "annotation project, else the releases geoevents knows).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-def diff(old: str, new: str, root: Path, fmt: str) -> None:
+def diff(old: str, new: str, root: Path | None, fmt: str) -> None:
     """The change list from OLD to NEW: published versions, LATEST (the latest
-    release) or . (the working annotations of --root)."""
+    release) or . (the working annotations of --root).
+
+    Inside an annotation project (or with --root), versions are those of its
+    dataset/; anywhere else, those geoevents knows (bundled, cached or downloaded,
+    verified as load() verifies them)."""
     from geoevents import release
+    from geoevents.check import is_project
     from geoevents.release import changes, metadata
 
-    doc = release.compare(root, old, new)
+    if root is None and not is_project(Path(".")):
+        doc = release.compare_releases(old, new)
+    else:
+        doc = release.compare(root if root is not None else Path("."), old, new)
     click.echo(metadata.dumps(doc) if fmt == "json" else changes.to_text(doc))
 
 
@@ -456,36 +465,77 @@ def _day(text: str) -> str:
 
 
 @main.command()
-def versions() -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def versions(fmt: str) -> None:
     """The published releases: which ship with the package, which are cached, and
     whether those copies verify against index.json.
 
     state: verified (loads offline), remote (downloads on first use), corrupt (a
     cached file differs: the next download replaces it) or tampered (a bundled file
-    differs: load() refuses it; exit 3).
+    differs: load() refuses it; exit 3). --format json: a list with, for each
+    version, its date, latest, bundled, cached, state, problems and url.
     """
     from geoevents import loading as load
 
     releases = load.versions()
-    click.echo(f"{'version':<10} {'date':<11} {'bundled':<9} {'cached':<9} state")
-    for r in releases:
-        click.echo(f"{r:<10} {r.date:<11} {r.bundled:<9} {r.cached:<9} {r.state}")
-    for r in releases:
-        for problem in r.problems:
-            click.echo(f"{r}: {problem}")
-    click.echo(f"cache: {load.cache_dir()}  source: {load.display_url()}")
+    if fmt == "json":
+        from geoevents.release import metadata
+
+        latest = load.latest()
+        click.echo(metadata.dumps([
+            {"version": str(r), "date": r.date, "latest": r == latest, "bundled": r.bundled,
+             "cached": r.cached, "state": r.state, "problems": r.problems,
+             "url": f"{load.display_url()}/{r}/"} for r in releases]), nl=False)
+    else:
+        click.echo(f"{'version':<10} {'date':<11} {'bundled':<9} {'cached':<9} state")
+        for r in releases:
+            click.echo(f"{r:<10} {r.date:<11} {r.bundled:<9} {r.cached:<9} {r.state}")
+        for r in releases:
+            for problem in r.problems:
+                click.echo(f"{r}: {problem}")
+        click.echo(f"cache: {load.cache_dir()}  source: {load.display_url()}")
     tampered = [r for r in releases if r.state == "tampered"]
     if tampered:
         raise E.TamperedRelease(
-            f"bundled files of {', '.join(tampered)} differ from index.json (listed above)",
+            f"bundled files of {', '.join(tampered)} differ from index.json (listed "
+            f"{'in problems' if fmt == 'json' else 'above'})",
             "reinstall geoevents, or in a source tree restore dataset/ from version control")
 
 
 @main.command()
 @click.argument("version")
 def fetch(version: str) -> None:
-    """Download and verify every file of release VERSION into the cache."""
+    """Every file of release VERSION, verified; prints the folder that holds them.
+
+    A release shipped with the package is verified where it is, with no network;
+    any other is downloaded into the cache (what it lacks) and verified."""
     from geoevents import loading as load
 
     folder = load.fetch(version)
     click.echo(str(folder))
+
+
+@main.command()
+@click.argument("table", default="events")
+@click.option("--version", "version", default=None, metavar="VERSION",
+              help="The release (default: the latest).")
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet",
+              show_default=True)
+def path(table: str, version: str | None, fmt: str) -> None:
+    """The local file of TABLE (default: events) of a release, verified; downloaded
+    into the cache first when the package does not ship that release."""
+    from geoevents import loading as load
+
+    click.echo(str(load.path(table, version, fmt)))
+
+
+@main.command()
+@click.argument("version", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "bibtex", "cff"]), default="text",
+              show_default=True)
+def cite(version: str | None, fmt: str) -> None:
+    """How to cite release VERSION (default: the latest), from its CITATION.cff."""
+    from geoevents.citation import cite as citation
+
+    click.echo(citation(version, fmt), nl=False)

@@ -7,7 +7,8 @@ is read only as a regular file of at most 16 MiB, and refused (:class:`CorruptIn
 unless it has the shape of a release index (:func:`read_index_file`). Every file
 is checked against it before it is used, wherever it comes from:
 
-- the release shipped with the package (or the source tree's ``dataset/``): its
+- the releases shipped with the package (a wheel holds every version its index
+  lists; a source tree or an editable install reads ``dataset/``): each
   version folder must be a real folder holding nothing but the regular files the
   index lists (no added file, no symbolic link, not itself a link), and each file
   must have the recorded sha256; otherwise :class:`TamperedFile` (a
@@ -421,6 +422,11 @@ def _entry(version: str | None) -> dict:
                          "'geoevents versions' lists them")
 
 
+def entry(version: str | None) -> dict:
+    """The index entry of a version (None: the latest); UnknownRelease if there is none."""
+    return _entry(version)
+
+
 def _expected(entry: dict, name: str) -> tuple[str, int | None]:
     """The sha256 and the size (None in an old index) a file of ``entry`` must have."""
     return entry["files"][name], entry.get("bytes", {}).get(name)
@@ -686,14 +692,37 @@ def table_names(files) -> list[str]:
     return sorted(n[:-len(".parquet")] for n in set(files) if n.endswith(".parquet"))
 
 
-def path(table: str = "events", version: str | None = None) -> Path:
-    """Local path of a table's Parquet file, verified, downloaded first if need be."""
+FORMATS = ("parquet", "csv")
+
+
+def path(table: str = "events", version: str | None = None, format: str = "parquet") -> Path:
+    """The local, verified file of one table of a release (default: events of the latest),
+    as Parquet or CSV; downloaded into the cache first when the package does not ship it."""
+    from geoevents.errors import UsageError
+
+    if format not in FORMATS:
+        raise UsageError(f"unknown format {format!r}: a table is published as "
+                         f"{' or '.join(FORMATS)}", "use format='parquet' or format='csv'")
     entry = _entry(version)
     tables = table_names(entry["files"])
     if table not in tables:
         raise UnknownRelease(f"unknown table {table!r}: release {entry['version']} has "
-                             f"{', '.join(tables) or 'no tables'}")
-    name = f"{table}.parquet"
+                             f"{', '.join(tables) or 'no tables'}",
+                             "name one of those tables ('events' by default)")
+    name = f"{table}.{format}"
+    if name not in entry["files"]:
+        raise UnknownRelease(f"release {entry['version']} has no {name}",
+                             f"use {table}.parquet, which every release has")
+    return release_file(entry["version"], name)
+
+
+def release_file(version: str | None, name: str) -> Path:
+    """The local, verified copy of one file of a release (its CITATION.cff, its
+    datapackage.json ...): the bundled one, else the cached one, downloaded if need be."""
+    entry = _entry(version)
+    if name not in entry["files"]:
+        raise UnknownRelease(f"release {entry['version']} has no file {name!r}",
+                             f"its files: {', '.join(sorted(entry['files']))}")
     if is_bundled(entry["version"]):
         return _bundled_file(entry, name)
     return _retrieve(entry, name)
@@ -704,25 +733,45 @@ def scan(table: str = "events", version: str | None = None) -> pl.LazyFrame:
     return pl.scan_parquet(path(table, version))
 
 
-def load(table: str = "events", version: str | None = None) -> pl.DataFrame:
-    """One table of a release as a polars DataFrame (default: events of the latest release).
+BACKENDS = ("polars", "pandas")
+
+
+def load(table: str = "events", version: str | None = None, backend: str = "polars"):
+    """One table of a release as a polars DataFrame (default: events of the latest release);
+    ``backend="pandas"``: a pandas DataFrame, dates as dates and lists as lists
+    (``geoevents.frames.to_pandas``).
 
     >>> import geoevents
     >>> events = geoevents.load()                         # doctest: +SKIP
     >>> actors = geoevents.load("actors", version="1.0.0")  # doctest: +SKIP
     """
+    if backend not in BACKENDS:
+        from geoevents.errors import UsageError
+
+        raise UsageError(f"unknown backend {backend!r}: load gives a polars or a pandas "
+                         "DataFrame", "use backend='polars' (the default) or backend='pandas'")
     file = path(table, version)
     try:
-        return pl.read_parquet(file)
+        frame = pl.read_parquet(file)
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise DataError(f"cannot read {file} as Parquet: {str(exc)[:200]}",
                         "the file matches index.json, so the release itself is broken: "
                         "report it, and load another version meanwhile") from None
+    if backend == "pandas":
+        from geoevents.frames import to_pandas
+
+        return to_pandas(frame)
+    return frame
 
 
 def fetch(version: str) -> Path:
-    """Download and verify every file of a release into the cache, even a bundled one."""
+    """The verified folder of every file of a release: the bundled folder (no network),
+    or the cache folder, downloading what it lacks."""
     entry = _entry(version)
+    if is_bundled(entry["version"]):
+        for name in entry["files"]:
+            _bundled_file(entry, name)
+        return bundled_dir() / entry["version"]
     for name in entry["files"]:
         _retrieve(entry, name)
     return cache_dir() / entry["version"]

@@ -681,6 +681,47 @@ def compare(root: Path | str, old: str, new: str) -> dict:
             **C.diff(before, after, before_keys | after_keys)}
 
 
+def compare_releases(old: str, new: str) -> dict:
+    """The change list from ``old`` to ``new``, releases the package knows (bundled,
+    cached or downloadable; each a version or LATEST), read as ``load()`` reads them:
+    verified against the installed index.json. Needs no annotation project."""
+    sides = [_package_side(name) for name in (old, new)]
+    (before, before_keys, old), (after, after_keys, new) = sides
+    return {"previous": old, "version": new,
+            **C.diff(before, after, before_keys | after_keys)}
+
+
+def _package_side(name: str) -> tuple[dict, dict, str]:
+    import json
+
+    from geoevents.errors import NotAProject
+
+    if name == WORKING:
+        raise NotAProject(
+            f"'.' is the working annotations of a project, and {Path.cwd()} is not an "
+            "annotation project (no geoevents.yaml, seeds/ or annotations/)",
+            "outside a project, compare published versions (geoevents versions lists them), "
+            "or give the project with --root")
+    if name.upper() == LATEST:
+        name = loading.latest()
+        if name is None:
+            raise ReleaseError("no release is published yet (index.json lists none)",
+                               exit_code=EXIT_USAGE)
+    entry = loading.entry(name)
+    tables = {t: pl.read_parquet(loading.path(t, name))
+              for t in loading.table_names(entry["files"])}
+    keys = {}
+    if "datapackage.json" in entry["files"]:
+        package = loading.release_file(name, "datapackage.json")
+        try:
+            doc = json.loads(package.read_text(encoding="utf-8"))
+            keys = {r["name"]: list(r["schema"].get("primaryKey") or [])
+                    for r in doc["resources"]}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            keys = {}
+    return tables, keys, name
+
+
 def _side(root: Path, name: str) -> tuple[dict, dict, str]:
     if name == WORKING:
         p = status(root)
