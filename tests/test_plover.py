@@ -8,9 +8,12 @@ table, with SANCTION where its section puts it (see plover.yaml)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
-from geoevents.codebook import load_codebook
+import pytest
+
+from geoevents.codebook import CodebookError, load_codebook
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -47,3 +50,29 @@ def test_the_release_names_the_edition_of_plover_it_follows(tmp_path):
     assert metadata.plover(codebook) == {
         "name": "PLOVER", "version": "PLOVER DRAFT 2.0", "commit": "5e0c24f",
         "path": "https://github.com/openeventdata/PLOVER/blob/5e0c24f/PLOVER_MANUAL.tex"}
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ('version: "PLOVER DRAFT 2.0"', 'version: "   "', "version '   ' is not one line"),
+    ('version: "PLOVER DRAFT 2.0"', 'version: "PLOVER\\n\\n# Owned"', "is not one line"),
+    ('version: "PLOVER DRAFT 2.0"', "version: [a]", "version must be text"),
+    ('commit: "5e0c24f"', 'commit: "abc\\n## x"', "is not the manual's git commit"),
+    ('commit: "5e0c24f"', 'commit: "[x](http://e)"', "is not the manual's git commit"),
+    ("manual: https://github.com/openeventdata/PLOVER/blob/5e0c24f/PLOVER_MANUAL.tex",
+     "manual: javascript:alert(1)", "is not the manual's address"),
+    ("manual: https://github.com/openeventdata/PLOVER/blob/5e0c24f/PLOVER_MANUAL.tex",
+     'manual: "https://e/<script>"', "is not the manual's address"),
+    ('version: "PLOVER DRAFT 2.0"\n', "",
+     "commit and manual describe an edition: version names it"),
+])
+def test_what_plover_yaml_says_of_its_edition_is_checked(tmp_path, old, new, message):
+    schemas = tmp_path / "schemas"
+    shutil.copytree(REPO / "schemas", schemas)
+    plover = schemas / "plover.yaml"
+    text = plover.read_text(encoding="utf-8")
+    assert old in text
+    plover.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(CodebookError) as info:
+        load_codebook(schemas)
+    assert message in info.value.message
+    assert Path(info.value.file).name == "plover.yaml" and info.value.line is not None

@@ -22,6 +22,7 @@ An event the release has retired is compared through the record that replaced it
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,9 +42,17 @@ MAX_BYTES = 16 * 2**20
 
 
 class StudyError(ValueError):
-    def __init__(self, message: str, hint: str = ""):
-        super().__init__(message)
-        self.message, self.hint = message, hint
+    """Problems of the project's studies: each (file, line, message, hint)."""
+
+    def __init__(self, problems: list[tuple[str, int | None, str, str]]):
+        self.problems = problems
+        file, line, message, hint = problems[0]
+        self.message, self.hint = _where(file, line, message), hint
+        super().__init__(self.message)
+
+
+def _where(file: str, line: int | None, message: str) -> str:
+    return f"{file}, line {line}: {message}" if line else f"{file}: {message}"
 
 
 @dataclass(frozen=True)
@@ -53,93 +62,224 @@ class Study:
     about: dict  # study, date, coder, method, sample, notes
     compare: tuple[str, ...]
     items: tuple[dict, ...]
+    lines: tuple[int | None, ...] = ()  # of each item
+
+
+#: the keys of a study that are one text each (shown in the README), and their limits
+TEXT_KEYS = {"study": 200, "date": 40, "coder": 500, "method": 5000, "notes": 5000}
 
 
 def read_studies(root: Path) -> list[Study]:
-    """The studies of ``root/studies/*.yaml``, in file-name order (none: empty)."""
-    from geoevents import codebook as C
-    from geoevents import safefile
-
+    """The studies of ``root/studies/*.yaml``, in file-name order (none: empty); every
+    problem of every study raises one StudyError (files whose names start with a dot,
+    such as editors' lock files, are left alone)."""
     folder = Path(root) / "studies"
-    if not folder.is_dir() or folder.is_symlink():
+    if not os.path.lexists(folder):
         return []
-    out = []
-    for path in sorted(folder.glob("*.yaml")):
+    if folder.is_symlink() or not folder.is_dir():
+        raise StudyError([("studies", None, "is a symbolic link or not a folder: it is not read",
+                           "keep the studies in a folder studies/ of the project")])
+    out, problems = [], []
+    for path in sorted(folder.iterdir()):
         rel = f"studies/{path.name}"
-        try:
-            data = safefile.read_bytes(path, Path(root), MAX_BYTES)
-        except OSError as exc:
-            raise StudyError(f"{rel} cannot be read: {exc.strerror}",
-                             "check the file's permissions") from None
-        if isinstance(data, safefile.Refused):
-            raise StudyError(f"{rel} {data.message}", "a study is a YAML file in studies/")
-        try:
-            doc = C._parse(data.decode("utf-8"), rel, trusted=False)
-        except UnicodeDecodeError:
-            raise StudyError(f"{rel}: not UTF-8", "save the study as UTF-8") from None
-        except C.CodebookError as exc:
-            at = f" (line {exc.line})" if getattr(exc, "line", None) else ""
-            raise StudyError(f"{rel}{at}: {exc.message}", exc.hint) from None
-        out.append(_study(rel, doc))
+        if path.name.startswith("."):
+            continue
+        if path.suffix != ".yaml" and path.name != "README.md":
+            problems.append((rel, None, "is not a study: a study is a file <name>.yaml",
+                             "rename it <name>.yaml, or move it out of studies/"))
+            continue
+        if path.name == "README.md":
+            continue
+        study, found = _read(Path(root), path, rel)
+        problems += found
+        if study is not None:
+            out.append(study)
+    if problems:
+        raise StudyError(problems)
     return out
 
 
+def _read(root: Path, path: Path, rel: str) -> tuple[Study | None, list]:
+    from geoevents import codebook as C
+    from geoevents import safefile, yamlio
 
-def _study(rel: str, doc) -> Study:
+    if path.is_symlink():
+        return None, [(rel, None, "is a symbolic link: a study is read from its own file",
+                       "copy the study instead of linking it")]
+    try:
+        data = safefile.read_bytes(path, root, MAX_BYTES)
+    except OSError as exc:
+        return None, [(rel, None, f"cannot be read: {exc.strerror}",
+                       "check the file's permissions")]
+    if isinstance(data, safefile.Refused):
+        return None, [(rel, None, data.message, "a study is a regular YAML file in studies/")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, [(rel, None, "is not UTF-8", "save the study as UTF-8")]
+    try:
+        doc = C._parse(text, rel, trusted=False)
+    except C.CodebookError as exc:
+        message = str(exc).split(": ", 1)[1] if exc.line else str(exc)
+        return None, [(rel, exc.line, message.replace("a codebook", "a study"),
+                       "a study is plain YAML: mappings, lists and quoted text, without "
+                       "anchors, aliases or tags")]
+    node, _ = yamlio.compose(text)
+
+    def line(*path) -> int | None:
+        return yamlio.line_of(node, path) if node is not None else None
+
+    return _study(rel, doc, line)
+
+
+def _study(rel: str, doc, line=lambda *path: None) -> tuple[Study | None, list]:
+    problems = []
+
+    def bad(where: tuple, message: str, hint: str) -> None:
+        problems.append((rel, line(*where), message, hint))
+
     if not isinstance(doc, dict):
-        raise StudyError(f"{rel}: a study is a mapping (study, method, compare, items)",
-                         "see the header of geoevents/agreement.py or docs/curating.md")
-    unknown = sorted(set(doc) - STUDY_KEYS)
+        bad((), "a study is a mapping (study, method, compare, items)",
+            "see docs/curating.md, section 5.5")
+        return None, problems
+    unknown = sorted(str(k) for k in doc if k not in STUDY_KEYS)
     if unknown:
-        raise StudyError(f"{rel}: unknown key(s) {', '.join(map(str, unknown))}",
-                         f"a study has {', '.join(sorted(STUDY_KEYS))}")
-    items = doc.get("items")
-    if not isinstance(items, list) or not items:
-        raise StudyError(f"{rel}: items must be a non-empty list of coded events",
-                         "one mapping per sampled event, with event_id and the coded fields")
-    if len(items) > MAX_ITEMS:
-        raise StudyError(f"{rel}: {len(items)} items, more than {MAX_ITEMS}",
-                         "split the study")
+        bad((), f"unknown key(s) {', '.join(unknown)}", f"a study has {', '.join(sorted(STUDY_KEYS))}")
+    about = {}
+    for key, limit in TEXT_KEYS.items():
+        value = doc.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value.strip():
+            bad((key,), f"{key} must be text", f'write it in quotes: {key}: "..."')
+        elif len(value) > limit:
+            bad((key,), f"{key} is {len(value):,} characters, more than {limit:,}",
+                "say it in fewer words; details go into notes")
+        else:
+            about[key] = value
+    sample = doc.get("sample")
+    if sample is not None:
+        if not isinstance(sample, dict) or not all(
+                isinstance(k, str) and (isinstance(v, str) or type(v) is int)
+                for k, v in sample.items()):
+            bad(("sample",), "sample must be a mapping of names to text or whole numbers",
+                'for example sample: {population: "1.1.2", events: 24, seed: 7}')
+        else:
+            about["sample"] = sample
     compare = doc.get("compare") or []
     if not isinstance(compare, list) or not all(isinstance(v, str) for v in compare):
-        raise StudyError(f"{rel}: compare must be a list of release versions (quoted)",
-                         'for example compare: ["1.1.2"]')
+        bad(("compare",), "compare must be a list of release versions (quoted)",
+            'for example compare: ["1.1.2"]')
+        compare = []
+    elif len(set(compare)) < len(compare):
+        bad(("compare",), "compare names a version twice", "name each version once")
+    items = doc.get("items")
+    if not isinstance(items, list) or not items:
+        bad(("items",), "items must be a non-empty list of coded events",
+            "one mapping per sampled event, with event_id and the coded fields")
+        return None, problems
+    if len(items) > MAX_ITEMS:
+        bad(("items",), f"{len(items):,} items, more than {MAX_ITEMS:,}", "split the study")
+        return None, problems
     seen: set[str] = set()
-    clean = []
-    for n, item in enumerate(items, 1):
-        where = f"{rel}: item {n}"
+    clean, lines = [], []
+    for n, item in enumerate(items):
+        at = ("items", n)
         if not isinstance(item, dict):
-            raise StudyError(f"{where} is not a mapping", "write event_id: and the coded fields")
-        bad = sorted(set(map(str, item)) - ITEM_KEYS)
-        if bad:
-            raise StudyError(f"{where}: unknown key(s) {', '.join(bad)}",
-                             f"an item has {', '.join(sorted(ITEM_KEYS))}")
+            bad(at, f"item {n + 1} is not a mapping", "write event_id: and the coded fields")
+            continue
+        unknown = sorted(str(k) for k in item if k not in ITEM_KEYS)
+        if unknown:
+            bad(at, f"item {n + 1}: unknown key(s) {', '.join(unknown)}",
+                f"an item has {', '.join(sorted(ITEM_KEYS))}")
         event_id = item.get("event_id")
-        if not isinstance(event_id, str) or not event_id:
-            raise StudyError(f"{where}: event_id is missing", "name the sampled event")
+        if not isinstance(event_id, str) or not event_id.strip():
+            bad(at + ("event_id",) if "event_id" in item else at,
+                f"item {n + 1}: event_id must be the text of an event ID",
+                "name the sampled event: event_id: 2019-04-25-...")
+            continue
         if event_id in seen:
-            raise StudyError(f"{where}: {event_id} is sampled twice", "code each event once")
+            bad(at, f"item {n + 1}: {event_id} is sampled twice", "code each event once")
         seen.add(event_id)
-        coded = {"event_id": event_id}
+        coded, ok = {"event_id": event_id}, True
         for name, kind in FIELDS.items():
             value = item.get(name)
+            where = at + (name,) if name in item else at
             if kind == "set":
-                if value is None:
-                    value = []
+                value = [] if value is None else value
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                    raise StudyError(f"{where} ({event_id}): {name} must be a list of text",
-                                     f"for example {name}: [] or {name}: [a, b]")
-                coded[name] = tuple(sorted(set(value)))
+                    bad(where, f"item {n + 1} ({event_id}): {name} must be a list of text",
+                        f"for example {name}: [] or {name}: [a, b]")
+                    ok = False
+                elif len(set(value)) < len(value):
+                    bad(where, f"item {n + 1} ({event_id}): {name} names a value twice",
+                        "name each value once")
+                    ok = False
+                else:
+                    coded[name] = tuple(sorted(value))
+            elif not isinstance(value, str) or not value.strip():
+                bad(where, f"item {n + 1} ({event_id}): {name} must be text",
+                    'quote it (dates too: date: "2019-04-25")' if name == "date"
+                    else f"write the coded {name}")
+                ok = False
             else:
-                if not isinstance(value, str) or not value.strip():
-                    raise StudyError(f"{where} ({event_id}): {name} must be text",
-                                     "quote dates: date: \"2019-04-25\"")
                 coded[name] = value.strip()
-        clean.append(coded)
-    about = {k: doc[k] for k in ("study", "date", "coder", "method", "sample", "notes")
-             if doc.get(k) is not None}
-    name = str(doc.get("study") or Path(rel).stem)
-    return Study(rel, name, about, tuple(compare), tuple(clean))
+        if ok:
+            clean.append(coded)
+            lines.append(line(*at))
+    name = " ".join(str(doc.get("study") or Path(rel).stem).split()) \
+        if isinstance(doc.get("study"), str) or doc.get("study") is None else Path(rel).stem
+    if problems:
+        return None, problems
+    return Study(rel, name, about, tuple(compare), tuple(clean), tuple(lines)), problems
+
+
+def check(studies: list[Study], codebook, events: pl.DataFrame, retired: pl.DataFrame,
+          actors: pl.DataFrame, published: list[str]) -> list[tuple]:
+    """What a study says that the project does not know: events neither released nor
+    retired, values outside the codebook's vocabularies, dates that are not EDTF,
+    actors not in the actors table, versions not published."""
+    from geoevents.normalise import derive
+
+    table = codebook.tables["events"]
+    allowed = {name: set(codebook.vocabulary(table.field(name)) or ())
+               for name in ("event_type", "modes", "status") if table.field(name)}
+    known = set(events.get_column("event_id").to_list())
+    gone = set(retired.filter(pl.col("table") == "events").get_column("retired_id").to_list()) \
+        if retired.height else set()
+    actor_ids = set(actors.get_column("actor_id").to_list()) if actors.height else set()
+    problems = []
+    for study in studies:
+        for version in study.compare:
+            if version not in published:
+                problems.append((study.file, None, f"compare names {version}, which is not "
+                                 "published here", "name a release listed in dataset/index.json"))
+        dates = pl.DataFrame({"date": [i["date"] for i in study.items]}, schema={"date": pl.String})
+        errors = derive(dates, "date").get_column("_date_error").to_list()
+        for n, (item, line, error) in enumerate(zip(study.items, study.lines, errors,
+                                                    strict=True)):
+            label = f"item {n + 1} ({item['event_id']})"
+            if item["event_id"] not in known and item["event_id"] not in gone:
+                problems.append((study.file, line, f"{label}: no such event in the release "
+                                 "or among the retired", "check the event ID"))
+            for name, values in allowed.items():
+                given = item[name] if isinstance(item[name], tuple) else (item[name],)
+                for value in given:
+                    if values and value not in values:
+                        problems.append((study.file, line, f"{label}: {name} {value!r} is not "
+                                         "in the codebook", f"use a value of the events "
+                                         f"table's {name} (schemas/)"))
+            for name in ("actors", "recipients"):
+                for value in item[name]:
+                    if value not in actor_ids:
+                        problems.append((study.file, line, f"{label}: {name} names "
+                                         f"{value!r}, which is not in the actors table",
+                                         "use an actor_id of annotations/actors.*"))
+            if error is not None:
+                problems.append((study.file, line, f"{label}: date {item['date']!r} is not an "
+                                 "EDTF date of levels 0-1 (or not a day of the calendar)",
+                                 "write 2019-04-25, 2023-09, 2023-09-04/2023-09-05 or 2023?"))
+    return problems
 
 
 def coding(events: pl.DataFrame) -> dict[str, dict]:
@@ -254,12 +394,8 @@ def report(root: Path, studies: list[Study], version: str, events: pl.DataFrame,
     out = []
     for study in studies:
         comparisons = []
-        for other in study.compare:
-            frame = release_events(other)
-            if frame is None:
-                raise StudyError(f"{study.file}: compare names {other}, which is not "
-                                 "published here", "name a release listed in dataset/index.json")
-            comparisons.append(compare(study, coding(frame), replaced, other))
+        for other in study.compare:  # published: check() refuses the others
+            comparisons.append(compare(study, coding(release_events(other)), replaced, other))
         comparisons.append(compare(study, coding(events), replaced, version))
         out.append({"file": study.file, **study.about, "items": len(study.items),
                     "comparisons": comparisons})
@@ -268,8 +404,16 @@ def report(root: Path, studies: list[Study], version: str, events: pl.DataFrame,
             "fields": dict(FIELDS), "studies": out}
 
 
+def inline(text: str) -> str:
+    """``text`` as a run of Markdown text on one line: its breaks folded, and the
+    characters that would open HTML written as entities."""
+    return (" ".join(str(text).split()).replace("&", "&amp;").replace("<", "&lt;")
+            .replace(">", "&gt;"))
+
+
 def readme_lines(doc: dict | None) -> list[str]:
-    """The release README's section on agreement (empty without a study)."""
+    """The release README's section on agreement (empty without a study). Every value
+    a study gives follows fixed words, so none can start a heading, a rule or a table."""
     if not doc:
         return []
     lines = ["## Agreement", "",
@@ -277,10 +421,12 @@ def readme_lines(doc: dict | None) -> list[str]:
              f"released coding ({doc['statistic']}; {doc['package']}); `agreement.json` has",
              "the figures and every disagreement.", ""]
     for s in doc["studies"]:
-        head = " ".join(str(s.get("study") or s["file"]).split())
-        lines += [f"### {head} ({s['items']} events)", ""]
+        events = f"{s['items']} event" + ("" if s["items"] == 1 else "s")
+        lines += [f"### Study {inline(s.get('study') or s['file'])} ({events})", ""]
         if s.get("method"):
-            lines += [" ".join(str(s["method"]).split()), ""]
+            lines += [f"Method: {inline(s['method'])}", ""]
+        if s.get("notes"):
+            lines += [f"Notes: {inline(s['notes'])}", ""]
         versions = [c["against"] for c in s["comparisons"]]
         lines += ["| field | " + " | ".join(f"alpha vs {v} | agree vs {v}" for v in versions)
                   + " |", "| --- |" + " ---: | ---: |" * len(versions)]
@@ -294,5 +440,8 @@ def readme_lines(doc: dict | None) -> list[str]:
                 agree = "n/a" if f["agreement"] is None else f"{f['agreement']:.0%}"
                 cells += [alpha, agree]
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        missing = sorted({e for c in s["comparisons"] for e in c["not_found"]})
+        if missing:
+            lines += ["", f"Not in every release compared: {', '.join(missing)}."]
         lines.append("")
     return lines

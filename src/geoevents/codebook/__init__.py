@@ -1194,8 +1194,33 @@ def _plover(spec) -> tuple[dict[str, EventType], dict[str, str], tuple[str, str,
         _code(code, file, ("contexts", i, "code"), "context code")
         contexts[code] = _text(c.get("definition"), file, ("contexts", i, "definition"),
                                "definition") or ""
-    about = tuple(_text(spec.get(k), file, (k,), k) or "" for k in ("version", "commit", "manual"))
-    return types, contexts, about
+    return types, contexts, _edition(spec, file)
+
+
+#: what plover.yaml may say of the edition it follows (release metadata quotes it)
+EDITION = {
+    "version": (re.compile(r"[^\s].{0,99}"), "one line of at most 100 characters, such as "
+                "version: \"PLOVER DRAFT 2.0\""),
+    "commit": (re.compile(r"[0-9a-f]{7,40}"), "the manual's git commit, 7 to 40 hexadecimal "
+               "digits, such as commit: \"5e0c24f\""),
+    "manual": (re.compile(r"https?://[^\s<>\"'`]{1,500}"), "the manual's address, http(s)://..."),
+}
+
+
+def _edition(spec: dict, file: str) -> tuple[str, str, str]:
+    """plover.yaml's version, commit and manual: the edition the codebook follows."""
+    out = []
+    for key, (pattern, shape) in EDITION.items():
+        value = _text(spec.get(key), file, (key,), key) or ""
+        if key in spec and not pattern.fullmatch(value):
+            raise _Bad(file, (key,), f"{key} {value[:60]!r} is not {shape.split(',')[0]}",
+                       f"write {key} as {shape}")
+        out.append(value)
+    if not out[0] and (out[1] or out[2]):
+        raise _Bad(file, ("commit",) if out[1] else ("manual",),
+                   "commit and manual describe an edition: version names it",
+                   'add version: "PLOVER DRAFT 2.0" (or what the codebook follows)')
+    return out[0], out[1], out[2]
 
 
 def polars_dtype(kind: str):

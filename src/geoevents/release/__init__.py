@@ -469,20 +469,32 @@ def plan(root: Path | str, version: str | None = None, previous: str | None = "l
 
 def _agreement(root: Path, out: Plan, version: str | None, known: list[str]) -> list[Refusal]:
     """The project's agreement studies (studies/*.yaml) against the release to be
-    built and the published releases they name; a study that cannot be read refuses."""
+    built and the published releases they name; each problem of a study refuses."""
     from geoevents import agreement
 
-    def published_events(v: str) -> pl.DataFrame | None:
-        path = dataset_dir(root) / v / "events.parquet"
-        return pl.read_parquet(path) if v in known and path.is_file() else None
+    def published_events(v: str) -> pl.DataFrame:
+        return pl.read_parquet(dataset_dir(root) / v / "events.parquet")
 
+    tables = out.result.tables
     try:
         studies = agreement.read_studies(root)
+        problems = agreement.check(studies, out.result.codebook, out.tables["events"],
+                                   tables["retired"], tables["actors"],
+                                   [v for v in known
+                                    if (dataset_dir(root) / v / "events.parquet").is_file()])
+        if problems:
+            raise agreement.StudyError(problems)
         out.agreement = agreement.report(root, studies, version or "the working annotations",
-                                         out.tables["events"], out.result.tables["retired"],
+                                         out.tables["events"], tables["retired"],
                                          published_events)
     except agreement.StudyError as exc:
-        return [Refusal(exc.message, exc.hint, kind="study")]
+        shown = exc.problems[:20]
+        refusals = [Refusal(agreement._where(f, line, m), h, kind="study")
+                    for f, line, m, h in shown]
+        if len(exc.problems) > len(shown):
+            refusals.append(Refusal(f"and {len(exc.problems) - len(shown)} more problems of "
+                                    "the studies", "fix those above first", kind="study"))
+        return refusals
     return []
 
 

@@ -291,7 +291,8 @@ def _agreement_lines(doc: dict | None) -> list[str]:
 
 
 def _coded_with(codebook: Codebook) -> list[str]:
-    about = {k: " ".join(v.split()) for k, v in plover(codebook).items()}  # one line
+    from geoevents.agreement import inline
+    about = {k: inline(v) for k, v in plover(codebook).items()}  # one line, no HTML
     if not about:
         return []
     commit = f", commit {about['commit']}" if about.get("commit") else ""
