@@ -138,7 +138,7 @@ def test_a_broken_yaml_study_is_one_problem_with_its_line(tmp_path):
     write(tmp_path, "study: x\nitems: [\n")
     with pytest.raises(A.StudyError) as caught:
         A.read_studies(tmp_path)
-    [(file, line, message, hint)] = caught.value.problems
+    [(file, line, message, _hint)] = caught.value.problems
     assert (file, line) == ("studies/s.yaml", 2) and "list opened with '['" in message
 
 
@@ -189,8 +189,8 @@ def test_what_a_study_names_must_be_known_to_the_project(tmp_path):
         (5, "item 1 (e1): modes 'vizit' is not in the codebook"),
         (5, "item 1 (e1): status 'happened' is not in the codebook"),
         (5, "item 1 (e1): actors names 'zz', which is not in the actors table"),
-        (5, "item 1 (e1): date '13 Sept' is not an EDTF date of levels 0-1 "
-            "(or not a day of the calendar)"),
+        (5, ("item 1 (e1): date '13 Sept' is not an EDTF date of levels 0-1 "
+            "(or not a day of the calendar)")),
         (7, "item 3 (nowhere): no such event in the release or among the retired")}
 
 

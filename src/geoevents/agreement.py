@@ -122,8 +122,8 @@ def _read(root: Path, path: Path, rel: str) -> tuple[Study | None, list]:
     except C.CodebookError as exc:
         message = str(exc).split(": ", 1)[1] if exc.line else str(exc)
         return None, [(rel, exc.line, message.replace("a codebook", "a study"),
-                       "a study is plain YAML: mappings, lists and quoted text, without "
-                       "anchors, aliases or tags")]
+                       ("a study is plain YAML: mappings, lists and quoted text, without "
+                       "anchors, aliases or tags"))]
     node, _ = yamlio.compose(text)
 
     def line(*path) -> int | None:
@@ -252,32 +252,32 @@ def check(studies: list[Study], codebook, events: pl.DataFrame, retired: pl.Data
     for study in studies:
         for version in study.compare:
             if version not in published:
-                problems.append((study.file, None, f"compare names {version}, which is not "
-                                 "published here", "name a release listed in dataset/index.json"))
+                problems.append((study.file, None, (f"compare names {version}, which is not "
+                                 "published here"), "name a release listed in dataset/index.json"))
         dates = pl.DataFrame({"date": [i["date"] for i in study.items]}, schema={"date": pl.String})
         errors = derive(dates, "date").get_column("_date_error").to_list()
         for n, (item, line, error) in enumerate(zip(study.items, study.lines, errors,
                                                     strict=True)):
             label = f"item {n + 1} ({item['event_id']})"
             if item["event_id"] not in known and item["event_id"] not in gone:
-                problems.append((study.file, line, f"{label}: no such event in the release "
-                                 "or among the retired", "check the event ID"))
+                problems.append((study.file, line, (f"{label}: no such event in the release "
+                                 "or among the retired"), "check the event ID"))
             for name, values in allowed.items():
                 given = item[name] if isinstance(item[name], tuple) else (item[name],)
                 for value in given:
                     if values and value not in values:
-                        problems.append((study.file, line, f"{label}: {name} {value!r} is not "
-                                         "in the codebook", f"use a value of the events "
-                                         f"table's {name} (schemas/)"))
+                        problems.append((study.file, line, (f"{label}: {name} {value!r} is not "
+                                         "in the codebook"), (f"use a value of the events "
+                                         f"table's {name} (schemas/)")))
             for name in ("actors", "recipients"):
                 for value in item[name]:
                     if value not in actor_ids:
-                        problems.append((study.file, line, f"{label}: {name} names "
-                                         f"{value!r}, which is not in the actors table",
+                        problems.append((study.file, line, (f"{label}: {name} names "
+                                         f"{value!r}, which is not in the actors table"),
                                          "use an actor_id of annotations/actors.*"))
             if error is not None:
-                problems.append((study.file, line, f"{label}: date {item['date']!r} is not an "
-                                 "EDTF date of levels 0-1 (or not a day of the calendar)",
+                problems.append((study.file, line, (f"{label}: date {item['date']!r} is not an "
+                                 "EDTF date of levels 0-1 (or not a day of the calendar)"),
                                  "write 2019-04-25, 2023-09, 2023-09-04/2023-09-05 or 2023?"))
     return problems
 
@@ -345,8 +345,8 @@ def _share(n: int, d: int) -> float | None:
 def _alpha(blind: list, release: list, level: str) -> float | None:
     """Krippendorff's alpha of two coders over the units; None when it is undefined
     (fewer than two units, or every value the same: no disagreement to expect)."""
-    import numpy as np
     import krippendorff
+    import numpy as np
 
     values = sorted({*blind, *release}, key=repr)
     if len(blind) < 2 or len(values) < 2:
@@ -388,8 +388,9 @@ def report(root: Path, studies: list[Study], version: str, events: pl.DataFrame,
     replaced = {r["retired_id"]: r["replaced_by"]
                 for r in retired.filter(pl.col("table") == "events").iter_rows(named=True)
                 if r.get("replaced_by")}
-    import krippendorff  # noqa: F401  (the version is part of the method)
     from importlib.metadata import version as installed
+
+    import krippendorff  # noqa: F401  (the version is part of the method)
 
     out = []
     for study in studies:

@@ -1199,10 +1199,10 @@ def _plover(spec) -> tuple[dict[str, EventType], dict[str, str], tuple[str, str,
 
 #: what plover.yaml may say of the edition it follows (release metadata quotes it)
 EDITION = {
-    "version": (re.compile(r"[^\s].{0,99}"), "one line of at most 100 characters, such as "
-                "version: \"PLOVER DRAFT 2.0\""),
-    "commit": (re.compile(r"[0-9a-f]{7,40}"), "the manual's git commit, 7 to 40 hexadecimal "
-               "digits, such as commit: \"5e0c24f\""),
+    "version": (re.compile(r"[^\s].{0,99}"), ("one line of at most 100 characters, such as "
+                "version: \"PLOVER DRAFT 2.0\"")),
+    "commit": (re.compile(r"[0-9a-f]{7,40}"), ("the manual's git commit, 7 to 40 hexadecimal "
+               "digits, such as commit: \"5e0c24f\"")),
     "manual": (re.compile(r"https?://[^\s<>\"'`]{1,500}"), "the manual's address, http(s)://..."),
 }
 
