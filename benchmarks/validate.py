@@ -421,6 +421,11 @@ def run_floor(root: Path) -> dict:
                              .alias(f"{key}.missing-field"))
             if spec.pattern(f):
                 exprs.append((~c.str.contains(spec.pattern(f))).sum().alias(f"{key}.pattern"))
+            if kind == "list":  # a value named twice in one list
+                each = c.str.split(";").list.eval(
+                    pl.element().str.strip_chars().filter(pl.element() != ""))
+                exprs.append((each.list.len() > each.list.unique().list.len()).sum()
+                             .alias(f"{key}.list-duplicate"))
             allowed = spec.allowed(f)
             if allowed is not None and kind == "list":
                 items = c.str.split(";").explode().str.strip_chars()
@@ -868,6 +873,12 @@ def run_gx(root: Path) -> dict:
                 exps.append(gxe.ExpectColumnValuesToMatchRegex(column=col, regex=EDTF))
             if spec.pattern(f):
                 exps.append(gxe.ExpectColumnValuesToMatchRegex(column=col, regex=spec.pattern(f)))
+            if kind == "list":  # a value named twice in one list
+                each = df[col].fillna("").str.split(";").map(
+                    lambda xs: [x.strip() for x in xs if x.strip()])
+                frame = pd.DataFrame({"_unique": each.map(lambda xs: len(xs) == len(set(xs)))})
+                expect(f"{name}.{col}.list-duplicate", frame,
+                       gxe.ExpectColumnValuesToBeInSet(column="_unique", value_set=[True]))
             allowed = spec.allowed(f)
             if allowed is not None and kind == "list":
                 items = df[col].str.split(";").explode().str.strip()

@@ -194,6 +194,8 @@ AID = EVENT.replace("CONSULT", "AID").replace("modes: [visit]", "modes: []")
 BROKEN = {
     "mode-of-another-type.yaml": (EVENT.replace("modes: [visit]", "modes: [arrest]"),
                                   {("$[0].modes[0]", "enum")}),
+    "a-mode-twice.yaml": (EVENT.replace("modes: [visit]", "modes: [visit, visit]"),
+                          {("$[0].modes", "['visit', 'visit'] has non-unique elements")}),
     "one-mode-of-another-type.yaml": (EVENT.replace("modes: [visit]", "modes: [visit, arrest]"),
                                       {("$[0].modes[1]", "enum")}),
     "mode-of-a-type-without.yaml": (EVENT.replace("CONSULT", "AGREE"),
@@ -234,6 +236,7 @@ UNUSUAL = {
     "checked-on-with-blanks.yaml": EVENT.replace('"2023-10-01"', '" 2023-10-01 "'),
     "two-modes.yaml": EVENT.replace("modes: [visit]", "modes: [visit, phone]"),
     "modes-as-text.yaml": EVENT.replace("modes: [visit]", "modes: visit; phone"),
+    "modes-as-text-with-empty-items.yaml": EVENT.replace("modes: [visit]", "modes: ; visit; ;phone;"),
     "no-modes.yaml": EVENT.replace("  modes: [visit]\n", ""),
     # the recipient may be written in event_actors.csv: the file does not show it
     "recipient-not-nested.yaml": AID[:AID.index("  actors:")] + AID[AID.index("  citations:"):],
@@ -254,6 +257,7 @@ def test_the_broken_files_are_what_validate_refuses_and_the_unusual_ones_it_acce
     date, mode, recipient = ("date-invalid", 2, "date"), ("mode-type", 5, "modes"), (
         "recipient-missing", 4, "event_type")
     expected = {"mode-of-another-type.yaml": mode, "one-mode-of-another-type.yaml": mode,
+                "a-mode-twice.yaml": ("list-duplicate", 5, "modes"),
                 "mode-of-a-type-without.yaml": mode,
                 "no-recipient.yaml": recipient, "no-recipient-at-all.yaml": recipient,
                 "qualified-season.yaml": ("date-format", 2, "date"),

@@ -458,6 +458,25 @@ def test_vocabulary_in_lists(project):
         ("vocabulary", FLAT, 2, "contexts")]
 
 
+def test_list_duplicate_in_yaml_and_in_csv(project):
+    project.edit(EVENTS, "  contexts: [diplomatic, military]",
+                 "  contexts: [diplomatic, military, diplomatic, diplomatic]")
+    project.edit(EVENTS, "  modes: [visit]", "  modes: [visit, visit]")
+    project.edit(FLAT, "diplomatic;military", "military; diplomatic;military;")
+    problems = project.problems()
+    assert sorted((p["rule"], p["file"], p["line"], p["field"], p["value"], p["message"])
+                  for p in problems) == [
+        ("list-duplicate", FLAT, 2, "contexts", "military", "contexts names military 2 times"),
+        ("list-duplicate", EVENTS, 6, "modes", "visit", "modes names visit 2 times"),
+        ("list-duplicate", EVENTS, 7, "contexts", "diplomatic",
+         "contexts names diplomatic 3 times")]
+
+
+def test_empty_items_of_a_list_written_as_text_are_left_out(project):
+    project.edit(FLAT, "diplomatic;military", "diplomatic; ;military;")
+    assert project.problems() == []
+
+
 def test_range(project):
     project.edit(LOCATIONS, "43.10562,131.87353", "43.10562,191.87353")
     assert only(project, "range") == {(LOCATIONS, 3, "lon")}

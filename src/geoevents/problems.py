@@ -51,6 +51,7 @@ RULES: dict[str, tuple[str, str]] = {
     "type": (ERROR, "values have the field's type"),
     "pattern": (ERROR, "values match the field's pattern (IDs are lowercase slugs)"),
     "vocabulary": (ERROR, "values come from the field's vocabulary"),
+    "list-duplicate": (ERROR, "a list names each value once"),
     "range": (ERROR, "numbers lie within the field's bounds"),
     "too-long": (ERROR, "quotes are quotations, not copies (at most 300 characters)"),
     "duplicate-id": (ERROR, "IDs are unique across all files"),

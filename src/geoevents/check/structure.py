@@ -77,7 +77,8 @@ def _failures_to_problems(failures, frame, table, codebook, rules) -> pl.DataFra
 
 def list_vocabularies(frame: pl.DataFrame, table: Table, codebook: Codebook) -> pl.DataFrame:
     """List fields, element by element: no element holds ';' (the release's CSV
-    separator), each is in the vocabulary; a required list holds at least one."""
+    separator), none is named twice, each is in the vocabulary; a required list holds
+    at least one."""
     out = []
     for f in table.fields:
         if f.type != "list" or f.name not in frame.columns:
@@ -95,6 +96,14 @@ def list_vocabularies(frame: pl.DataFrame, table: Table, codebook: Codebook) -> 
                                 pl.format("{} holds ';', which separates the values of a "
                                           "list in the release's CSV", item),
                                 "write each value as its own item of the list", value=item))
+        # a value named twice in one list: one problem per value repeated
+        repeated = (items.filter(item.is_not_null())
+                    .group_by("_file", "_line", f.name, maintain_order=True).len()
+                    .filter(pl.col("len") > 1))
+        out.append(P.from_frame(repeated, "list-duplicate", f.name,
+                                pl.format("{} names {} {} times", pl.lit(f.name), item,
+                                          pl.col("len")),
+                                "name each value once", value=item))
         allowed = codebook.vocabulary(f)
         if allowed is not None:  # an element holding ';' is a type problem only
             bad = items.filter(item.is_not_null() & ~item.is_in(allowed) & ~joined)

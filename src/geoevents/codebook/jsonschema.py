@@ -83,7 +83,7 @@ def field_schema(f: Field, codebook: Codebook) -> dict:
         item = {"type": "string"}
         if allowed is not None:
             item["enum"] = allowed
-        out = {"type": ["array", "string"], "items": item}
+        out = {"type": ["array", "string"], "items": item, "uniqueItems": True}
     else:
         out = dict(JSON_TYPES[f.type])
         if allowed is not None and len(allowed) <= 500:
@@ -164,12 +164,14 @@ def _literal(text: str) -> str:
 def _modes_of(modes: dict) -> dict:
     """The values ``modes`` may take for an event type: a list of its modes (or,
     as in CSV, a string of them separated by semicolons); none for a type without."""
+    # as validate reads a list written as text: items separated by ';', each stripped,
+    # empty ones left out
     if not modes:
         return {"anyOf": [{"type": "null"}, {"type": "array", "maxItems": 0},
-                          {"type": "string", "pattern": r"^\s*$"}]}
+                          {"type": "string", "pattern": r"^[\s;]*$"}]}
     one = "(?:" + "|".join(_literal(m) for m in modes) + ")"
     return {"anyOf": [{"type": "null"}, {"type": "array", "items": {"enum": list(modes)}},
-                      {"type": "string", "pattern": rf"^\s*(?:{one}\s*(?:;\s*{one}\s*)*)?$"}]}
+                      {"type": "string", "pattern": rf"^\s*(?:{one}?\s*;\s*)*{one}?\s*$"}]}
 
 
 def schema(codebook: Codebook, table: str) -> dict:
