@@ -272,3 +272,19 @@ def test_a_release_with_a_study_is_a_valid_data_package_listing_agreement_json(t
     report = validate(folder / "datapackage.json")
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     assert "## Agreement" in (folder / "README.md").read_text()
+
+
+def test_status_says_a_broken_study_blocks_any_release(tmp_path):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from geoevents.cli import main
+
+    root = tmp_path / "valid"
+    shutil.copytree(REPO / "tests" / "data" / "valid", root)
+    write(root, "study: x\nitems: [\n")
+    out = CliRunner().invoke(main, ["status", "--root", str(root)])
+    assert out.exit_code == 1
+    assert ("blocks any release: studies/s.yaml, line 2: YAML syntax error: the list opened "
+            "with '[' on line 2 is not closed") in out.output
