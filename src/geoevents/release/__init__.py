@@ -739,7 +739,14 @@ def _readable(folder: Path) -> None:
 
 def _csv(frame: pl.DataFrame) -> pl.DataFrame:
     lists = [c for c, t in frame.schema.items() if isinstance(t, pl.List)]
-    return frame.with_columns(pl.col(c).list.join(";") for c in lists)
+    return frame.with_columns(list_text(c) for c in lists)
+
+
+def list_text(column: str) -> pl.Expr:
+    """A list column as CSV writes it: values separated by ';' (an empty value for a
+    null inside a list of numbers)."""
+    return (pl.col(column).list.eval(pl.element().cast(pl.String).fill_null(""))
+            .list.join(";"))
 
 
 def _text(path: Path, text: str) -> None:
