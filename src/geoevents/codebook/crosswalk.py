@@ -24,8 +24,14 @@ from pathlib import Path
 import polars as pl
 
 from geoevents import safefile
-from geoevents.codebook import (PACKAGED_SCHEMAS, PLOVER_QUADS, REPO_SCHEMAS, Codebook,
-                                CodebookError, code_list)
+from geoevents.codebook import (
+    PACKAGED_SCHEMAS,
+    PLOVER_QUADS,
+    REPO_SCHEMAS,
+    Codebook,
+    CodebookError,
+    code_list,
+)
 
 COUNTRIES = "countries.csv"
 COUNTRY_COLUMNS = ("alpha3", "name", "cow", "gw")

@@ -12,8 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from geoevents.codebook import (CODE_LISTS, LIST_TYPES, LOCALIZED, Codebook, Field, Table,
-                                polars_dtype)
+from geoevents.codebook import (
+    CODE_LISTS,
+    LIST_TYPES,
+    LOCALIZED,
+    Codebook,
+    Field,
+    Table,
+    polars_dtype,
+)
 
 #: added to the description of a list column: how CSV writes it
 LIST_NOTE = " In CSV, values are separated by ';'."

@@ -93,7 +93,8 @@ def release_keys(root: Path, version: str) -> dict[str, list[str]]:
 
     try:
         doc = json.loads((dataset_dir(root) / version / "datapackage.json").read_text("utf-8"))
-        return {r["name"]: list(r["schema"].get("primaryKey") or []) for r in doc["resources"]}
+        return {r["name"]: list(r["schema"].get("primaryKey") or []) for r in doc["resources"]
+                if "schema" in r}  # not the GeoJSON and Web Annotation files
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
@@ -502,7 +503,8 @@ def _build(root: Path, version: str, docs: Path | None, target: Path, previous: 
     result, tables, prev, diff = p.result, p.tables, p.previous, p.changes
     counts = _previous_counts(root, prev)
     try:
-        tmp = _write(target.parent, version, p.date, tables, diff, result, counts, docs)
+        texts = _source_texts(root, result.tables["sources"])
+        tmp = _write(target.parent, version, p.date, tables, diff, result, counts, docs, texts)
     except OSError as exc:
         raise from_os_error(exc, "write the release into") from None
     _stage("written")
@@ -683,14 +685,19 @@ def _source_texts(root: Path, sources: pl.DataFrame) -> dict[str, str]:
     return source_texts(root, sources)
 
 
-def _write(parent, version, date, tables, diff, result, counts, docs) -> Path:
+def _write(parent, version, date, tables, diff, result, counts, docs, texts) -> Path:
     """Every file of the release in a new temporary folder of ``parent``; its path."""
+    from geoevents import exports
+
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=parent))
     try:
         for name, frame in tables.items():
             frame.write_parquet(tmp / f"{name}.parquet", compression="zstd", statistics=True)
             _csv(frame).write_csv(tmp / f"{name}.csv", date_format="%Y-%m-%d")
+        for fmt, name in exports.RELEASE_FILES.items():  # GeoJSON, Web Annotations
+            if all(t in tables for t in exports.TABLES[fmt]):
+                _text(tmp / name, exports.render(fmt, tables, version, texts))
         curators = result.tables["curators"]
         report = quality.run(tables, result.codebook, counts, docs,
                              citations=result.tables["citations"])

@@ -85,8 +85,9 @@ def datapackage(about: Project, version: str, date: str, tables: dict[str, pl.Da
             "hash": f"sha256:{sha256(path)}",
             "schema": spec.datapackage_schema(codebook, name, frame.columns),
         })
+    resources += _export_resources(folder)
     doc = {
-        "profile": "tabular-data-package",
+        "profile": "data-package",
         "name": about.name,
         "title": about.title,
         "description": about.description,
@@ -107,6 +108,42 @@ def datapackage(about: Project, version: str, date: str, tables: dict[str, pl.Da
         ],
         "resources": resources,
     }
+
+
+def _export_resources(folder: Path) -> list[dict]:
+    """The GeoJSON and Web Annotation files of the release, as data resources."""
+    from geoevents import exports
+
+    about = {
+        "geojson": ("events-geojson", "Events as GeoJSON", (
+            "The events as a GeoJSON FeatureCollection (RFC 7946): each event a Feature "
+            "with its ID, a Point [longitude, latitude] where its location has coordinates "
+            "(else a null geometry) and every column of events as its properties.")),
+        "web-annotation": ("citations-web-annotation", "Citations as Web Annotations", (
+            "Every citation as a W3C Web Annotation (JSON-LD, context "
+            f"{exports.ANNO_CONTEXT}) in one AnnotationCollection: the event and the English "
+            "translation of the quote as bodies, the source with a TextQuoteSelector and a "
+            "TextPositionSelector (code points) as target.")),
+    }
+    out = []
+    for fmt, name in exports.RELEASE_FILES.items():
+        path = folder / name
+        if not path.is_file():  # a project that publishes no events or citations
+            continue
+        resource, title, description = about[fmt]
+        out.append({
+            "name": resource,
+            "path": name,
+            "profile": "data-resource",
+            "title": title,
+            "description": description,
+            "format": name.rsplit(".", 1)[1],
+            "mediatype": exports.MEDIA_TYPES[fmt],
+            "encoding": "utf-8",
+            "bytes": path.stat().st_size,
+            "hash": f"sha256:{sha256(path)}",
+        })
+    return out
 
 
 def _contributors(curators: pl.DataFrame) -> list[dict]:
