@@ -250,6 +250,7 @@ def release_readme(about: Project, version: str, date: str, tables: dict[str, pl
         f"{changes.get('previous') or 'nothing (first release)'};",
         "`quality.json` the results of the release's data-quality suite;",
         "`timeline.png` the events over time.",
+        *_export_lines(tables),
         "",
         "| table | rows |",
         "| --- | ---: |",
@@ -285,6 +286,16 @@ def release_readme(about: Project, version: str, date: str, tables: dict[str, pl
           else [""]),
     ]
     return "\n".join(lines)
+
+
+def _export_lines(tables: dict[str, pl.DataFrame]) -> list[str]:
+    """The README's lines on the GeoJSON and Web Annotation files the release carries."""
+    from geoevents import exports
+
+    what = {"geojson": "the events as GeoJSON (RFC 7946)",
+            "web-annotation": "the citations as W3C Web Annotations (JSON-LD)"}
+    return [f"`{name}` {what[fmt]}." for fmt, name in exports.RELEASE_FILES.items()
+            if all(t in tables for t in exports.TABLES[fmt])]
 
 
 def _actor_countries(result) -> Counter:
