@@ -316,3 +316,17 @@ def test_integer_list_is_for_derived_columns_only(tmp_path):
         load_codebook(schemas)
     assert info.value.line == line + 1
     assert "only a derived column has" in info.value.message
+
+
+def test_a_projects_own_countries_csv_is_checked(tmp_path):
+    schemas = tmp_path / "schemas"
+    shutil.copytree(REPO / "schemas", schemas)
+    path = schemas / "countries.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("PRK,"))
+    lines[at] = "PRK,North Korea,73l,731\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(CodebookError) as info:
+        X.countries(load_codebook(schemas))
+    assert (info.value.file, info.value.line) == (str(path), at + 1)
+    assert "'73l' is not a state number" in info.value.message
