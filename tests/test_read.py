@@ -169,7 +169,7 @@ def test_a_copy_of_the_packaged_codebook_is_valid(project):
 
 
 @pytest.mark.parametrize("name, old, new, offset, words", [
-    ("tables.yaml", "tables:\n", "tables: [\n", 0, "the list opened with '[' on line 71 is not closed"),
+    ("tables.yaml", "tables:\n", "tables: [\n", 0, "the list opened with '[' on line 83 is not closed"),
     ("tables.yaml", "tables:\n", "tables:\n  _x: 1\n", 1, "'_x' is not a name"),
     ("tables.yaml", "  sources:\n", "  sources: 3\n  x:\n", 0, "must be a mapping"),
     ("tables.yaml", "fields:\n      - name: source_id", "fieldz:\n      - name: source_id", 0,

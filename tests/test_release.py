@@ -21,7 +21,7 @@ CHANGELOG = "# Changelog\n\n## [1.0.0] - 2023-10-02\n\n### Added\n\n- First rele
 EXPECTED_FILES = {
     *(f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")),
     "datapackage.json", "CITATION.cff", "SHA256SUMS", "changes.json", "README.md",
-    "timeline.png", "quality.json",
+    "timeline.png", "quality.json", "events.geojson", "citations.jsonld",
 }
 
 
@@ -97,7 +97,7 @@ def test_parquet_and_csv_hold_the_same_tables(released):
     for name in TABLES:
         parquet = pl.read_parquet(folder / f"{name}.parquet")
         lists = [c for c, t in parquet.schema.items() if isinstance(t, pl.List)]
-        flat = parquet.with_columns(pl.col(c).list.join(";") for c in lists)
+        flat = parquet.with_columns(release.list_text(c) for c in lists)
         csv = pl.read_csv(folder / f"{name}.csv", schema=flat.schema)
         assert csv.equals(flat), name
 

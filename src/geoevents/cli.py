@@ -539,3 +539,31 @@ def cite(version: str | None, fmt: str) -> None:
     from geoevents.citation import cite as citation
 
     click.echo(citation(version, fmt), nl=False)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["polecat", "geojson", "web-annotation"]),
+              required=True, help="polecat: POLECAT's tab-separated layout; geojson: an RFC "
+                                  "7946 FeatureCollection of events; web-annotation: every "
+                                  "citation as a W3C Web Annotation (JSON-LD).")
+@click.option("--version", "version", default=None, metavar="VERSION",
+              help="The release (default: the latest).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file, replaced whole (default: standard output).")
+@click.option("--root", type=RootPath(exists=True, file_okay=False, path_type=Path),
+              default=None, help="An annotation project whose seeds/ hold the release's "
+                                 "source texts: web annotations then quote the text around "
+                                 "each citation (prefix, suffix).")
+def export(fmt: str, version: str | None, out: Path | None, root: Path | None) -> None:
+    """Write a release in another format: POLECAT TSV, GeoJSON or Web Annotations."""
+    from geoevents import exports
+    from geoevents import loading as load
+
+    if out is not None:
+        folder = out.parent if str(out.parent) else Path(".")
+        if not folder.is_dir():
+            raise click.BadParameter(f"the folder {folder} does not exist", param_hint="--out")
+    texts = None
+    if root is not None and fmt == "web-annotation":
+        texts = exports.seed_texts(root, load.load("sources", version))
+    exports.write(fmt, exports.export(fmt, version, texts), out)

@@ -39,8 +39,9 @@ class Derived:
     event type a field names: quad, cameo_roots), ``lookup`` (a field of the
     record a reference names), ``collect`` (the values of a child table's field
     for each record, optionally filtered by ``where`` and mapped through the
-    reference of that field to ``then``) and ``offset`` (where a quote stands in
-    its source text: start or end).
+    reference of that field to ``then``), ``offset`` (where a quote stands in
+    its source text: start or end) and ``crosswalk`` (the number another coding
+    system gives a column's value: ``part`` is the system, see CROSSWALKS).
     """
 
     kind: str
@@ -358,7 +359,10 @@ def yaml_errors():
 
 FILES = ("tables.yaml", "vocabularies.yaml", "plover.yaml")
 MAX_CODEBOOK_BYTES = 4 * safefile.MIB
-TYPES = ("string", "edtf", "integer", "number", "boolean", "date", "list")
+TYPES = ("string", "edtf", "integer", "number", "boolean", "date", "list", "integer_list")
+#: the list types: ``list`` (of strings, written by annotators) and ``integer_list``
+#: (of integers, only derived: crosswalks of a list of countries)
+LIST_TYPES = ("list", "integer_list")
 FIELD_KEYS = tuple(f.name for f in dataclass_fields(Field))
 TABLE_KEYS = ("title", "description", "location", "primary_key", "nested_in", "one_record",
               "fields")
@@ -421,7 +425,20 @@ DERIVATIONS = {
     "lookup": None,  # the type of the looked-up field
     "collect": None,  # a list
     "offset": {"start": "integer", "end": "integer"},
+    "crosswalk": None,  # integer, or integer_list for a list (see CROSSWALKS)
 }
+#: the coding systems a crosswalk column can give, and what each crosswalks from:
+#: a country (ISO 3166-1 alpha-3) or an event type (PLOVER)
+CROSSWALKS = {
+    "iso-numeric": "country",   # ISO 3166-1 numeric (pycountry)
+    "cow": "country",           # Correlates of War state number (schemas/countries.csv)
+    "gw": "country",            # Gleditsch-Ward state number (schemas/countries.csv)
+    "plover-quad": "event_type",  # PLOVER's quad code, 1-4, of the type's quad category
+    "gdelt-quadclass": "event_type",  # GDELT's QuadClass, 1-4, of the type's CAMEO roots
+}
+#: PLOVER's numeric quad codes (PLOVER manual, table "Quad categories in PLOVER")
+PLOVER_QUADS = {"verbal cooperation": 1, "material cooperation": 2, "verbal conflict": 3,
+                "material conflict": 4}
 #: what a derived column may say besides its derivation (a vocabulary only for the
 #: precision of a date, whose words the loader checks it holds: validate checks no
 #: derived column, so a constraint the derivation could break would fail the build)
@@ -448,10 +465,23 @@ def _build(directory: Path, data: dict, trusted: bool) -> Codebook:
     tables, patterns, release = _tables(data["tables.yaml"], vocabularies, trusted)
     roles = _roles(tables, value_roles)
     _all_used(tables, vocabularies)
+    _quads(tables, event_types)
     return Codebook(root=directory, tables=tables, patterns=patterns, vocabularies=vocabularies,
                     event_types=event_types, plover_version=plover_version,
                     plover_commit=plover_commit, plover_manual=plover_manual,
                     release_tables=release, roles=roles)
+
+
+def _quads(tables: dict[str, Table], event_types: dict[str, EventType]) -> None:
+    """A PLOVER quad code is given to the four quad categories PLOVER numbers."""
+    if not any(c.derived and c.derived.kind == "crosswalk" and c.derived.part == "plover-quad"
+               for t in tables.values() for c in t.columns):
+        return
+    for i, t in enumerate(event_types.values()):
+        if t.quad not in PLOVER_QUADS:
+            raise _Bad("plover.yaml", ("event_types", i, "quad"), f"{t.code}: quad {t.quad!r} "
+                       "is not one of PLOVER's four quad categories, which the plover-quad "
+                       "crosswalk numbers", _nearest(t.quad, list(PLOVER_QUADS)))
 
 
 def _kind(value) -> str:
@@ -803,6 +833,10 @@ def _field(spec, path: tuple, patterns: dict, vocabularies: set[str], trusted: b
                                  or spec["max_length"] < 1):
         raise _Bad(file, path + ("max_length",), f"{where}: max_length must be a whole "
                    "number of at least 1")
+    if kind == "integer_list" and "derived" not in spec:
+        raise _Bad(file, path + ("type",), f"{where} has type 'integer_list', which only a "
+                   "derived column has (a crosswalk of a list of countries)",
+                   "write type: list (of strings) for a field annotators write")
     _bounds(spec, file, path, where)
     _applies(spec, kind, file, path, where)
     _text(spec.get("description"), file, path + ("description",), f"{where}: description")
@@ -1020,7 +1054,7 @@ def _derived_spec(value, path: tuple, where: str) -> Derived:
     file = "tables.yaml"
     kinds = {"edtf": ("edtf", "part"), "attribute": ("attribute", "of"),
              "lookup": ("lookup", "through"), "collect": ("collect", "where", "then"),
-             "offset": ("offset", "of")}
+             "offset": ("offset", "of"), "crosswalk": ("crosswalk", "system")}
     value = _mapping(value, file, path, f"{where}: derived")
     kind = next((k for k in kinds if k in value), None)
     if kind is None:
@@ -1041,6 +1075,8 @@ def _derived_spec(value, path: tuple, where: str) -> Derived:
         return Derived("edtf", value["edtf"], value.get("part"))
     if kind in ("attribute", "offset"):
         return Derived(kind, value.get("of"), value[kind])
+    if kind == "crosswalk":
+        return Derived(kind, value["crosswalk"], value["system"])
     if kind == "lookup":
         return Derived("lookup", value.get("through"), value["lookup"])
     return Derived("collect", value["collect"], None, tuple(where_.items()), value.get("then"))
@@ -1108,9 +1144,63 @@ def _derivation(table: Table, column: Field, i: int, tables: dict[str, Table],
                        "a translation field translates) of a table that references sources",
                        f"write of: {next(iter(quoted), 'quote')}")
         type_is(part_of(DERIVATIONS["offset"], "offset"))
+    elif d.kind == "crosswalk":
+        _crosswalk(table, column, d, tables, file, path, where, type_is, part_of)
     else:
         _collect(table, column, d, tables, vocabularies, file, path, where, field_of)
         type_is("list")
+
+
+def _crosswalk(table, column, d, tables, file, path, where, type_is, part_of) -> None:
+    """A crosswalk gives a number of another coding system to a column of countries
+    (alpha-3: a field, a lookup or a collect of one) or of event types."""
+    system = part_of(CROSSWALKS, "system")
+    i = next((j for j, c in enumerate(table.columns) if c.name == d.source), None)
+    source = table.columns[i] if i is not None else None
+    if source is None:
+        raise _Bad(file, path + ("crosswalk",), f"{where}: crosswalk {d.source!r} is not a "
+                   f"column of table {table.name}", _nearest(d.source, [c.name for c in
+                                                                      table.columns]))
+    if source.derived and source.derived.kind == "crosswalk":
+        raise _Bad(file, path + ("crosswalk",), f"{where}: {d.source!r} is a crosswalk itself",
+                   "crosswalk the column it crosswalks")
+    if table.columns.index(column) < i:
+        raise _Bad(file, path + ("crosswalk",), f"{where}: {d.source!r} stands after it",
+                   f"list {column.name!r} after {d.source!r}")
+    if system == "event_type":
+        if source.vocabulary != "event_types":
+            raise _Bad(file, path + ("crosswalk",), f"{where}: system {d.part} numbers event "
+                       f"types, and {d.source!r} does not name one (vocabulary: event_types)",
+                       "crosswalk the event type field, like event_type")
+        type_is("integer")
+        return
+    if _vocabulary_of(source, table, tables) != "iso3166-1-alpha3":
+        raise _Bad(file, path + ("crosswalk",), f"{where}: system {d.part} numbers countries, "
+                   f"and {d.source!r} does not hold ISO 3166-1 alpha-3 codes (a field with "
+                   "vocabulary iso3166-1-alpha3, or a column derived from one)",
+                   "crosswalk a country column, like location_country or actor_countries")
+    type_is("integer_list" if source.type == "list" else "integer")
+
+
+def _vocabulary_of(column: Field, table: Table, tables: dict[str, Table]):
+    """The vocabulary of a column's values: its own, or that of the field a lookup or a
+    collect derives it from."""
+    d = column.derived
+    if d is None:
+        return column.vocabulary
+    if d.kind == "lookup":
+        through = table.field(d.source)
+        target = tables[through.ref_table].field(d.part) if through and through.references \
+            else None
+        return target.vocabulary if target else None
+    if d.kind == "collect":
+        child_name, _, field_name = d.source.partition(".")
+        f = tables[child_name].field(field_name)
+        if d.then is None:
+            return f.vocabulary
+        then = tables[f.ref_table].field(d.then) if f.references else None
+        return then.vocabulary if then else None
+    return None
 
 
 def _collect(table, column, d, tables, vocabularies, file, path, where, field_of) -> None:
@@ -1228,7 +1318,8 @@ def polars_dtype(kind: str):
     import polars as pl
 
     return {"string": pl.String, "edtf": pl.String, "integer": pl.Int64, "number": pl.Float64,
-            "boolean": pl.Boolean, "date": pl.Date, "list": pl.List(pl.String)}[kind]
+            "boolean": pl.Boolean, "date": pl.Date, "list": pl.List(pl.String),
+            "integer_list": pl.List(pl.Int64)}[kind]
 
 
 @cache

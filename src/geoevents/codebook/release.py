@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from geoevents.codebook import CODE_LISTS, LOCALIZED, Codebook, Field, Table, polars_dtype
+from geoevents.codebook import (
+    CODE_LISTS,
+    LIST_TYPES,
+    LOCALIZED,
+    Codebook,
+    Field,
+    Table,
+    polars_dtype,
+)
 
 #: added to the description of a list column: how CSV writes it
 LIST_NOTE = " In CSV, values are separated by ';'."
@@ -60,7 +68,7 @@ def datapackage_schema(codebook: Codebook, name: str, present=()) -> dict:
     fields = []
     for f in columns(table, present):
         field = {"name": f.name, "type": _frictionless_type(f.type),
-                 "description": f.description + (LIST_NOTE if f.type == "list" else "")}
+                 "description": f.description + (LIST_NOTE if f.type in LIST_TYPES else "")}
         constraints = _constraints(codebook, f)
         if constraints:
             field["constraints"] = constraints

@@ -93,7 +93,8 @@ def release_keys(root: Path, version: str) -> dict[str, list[str]]:
 
     try:
         doc = json.loads((dataset_dir(root) / version / "datapackage.json").read_text("utf-8"))
-        return {r["name"]: list(r["schema"].get("primaryKey") or []) for r in doc["resources"]}
+        return {r["name"]: list(r["schema"].get("primaryKey") or []) for r in doc["resources"]
+                if "schema" in r}  # not the GeoJSON and Web Annotation files
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
@@ -537,7 +538,8 @@ def _build(root: Path, version: str, docs: Path | None, target: Path, previous: 
     result, tables, prev, diff = p.result, p.tables, p.previous, p.changes
     counts = _previous_counts(root, prev)
     try:
-        tmp = _write(target.parent, version, p.date, tables, diff, result, counts, docs,
+        texts = _source_texts(root, result.tables["sources"])
+        tmp = _write(target.parent, version, p.date, tables, diff, result, counts, docs, texts,
                      p.agreement)
     except OSError as exc:
         raise from_os_error(exc, "write the release into") from None
@@ -760,14 +762,20 @@ def _source_texts(root: Path, sources: pl.DataFrame) -> dict[str, str]:
     return source_texts(root, sources)
 
 
-def _write(parent, version, date, tables, diff, result, counts, docs, agreement=None) -> Path:
+def _write(parent, version, date, tables, diff, result, counts, docs, texts,
+           agreement=None) -> Path:
     """Every file of the release in a new temporary folder of ``parent``; its path."""
+    from geoevents import exports
+
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=parent))
     try:
         for name, frame in tables.items():
             frame.write_parquet(tmp / f"{name}.parquet", compression="zstd", statistics=True)
             _csv(frame).write_csv(tmp / f"{name}.csv", date_format="%Y-%m-%d")
+        for fmt, name in exports.RELEASE_FILES.items():  # GeoJSON, Web Annotations
+            if all(t in tables for t in exports.TABLES[fmt]):
+                _text(tmp / name, exports.render(fmt, tables, version, texts))
         curators = result.tables["curators"]
         report = quality.run(tables, result.codebook, counts, docs,
                              citations=result.tables["citations"])
@@ -818,7 +826,14 @@ def _readable(folder: Path) -> None:
 
 def _csv(frame: pl.DataFrame) -> pl.DataFrame:
     lists = [c for c, t in frame.schema.items() if isinstance(t, pl.List)]
-    return frame.with_columns(pl.col(c).list.join(";") for c in lists)
+    return frame.with_columns(list_text(c) for c in lists)
+
+
+def list_text(column: str) -> pl.Expr:
+    """A list column as CSV writes it: values separated by ';' (an empty value for a
+    null inside a list of numbers)."""
+    return (pl.col(column).list.eval(pl.element().cast(pl.String).fill_null(""))
+            .list.join(";"))
 
 
 def _text(path: Path, text: str) -> None:

@@ -101,6 +101,7 @@ def datapackage(about: Project, version: str, date: str, tables: dict[str, pl.Da
             "bytes": path.stat().st_size,
             "hash": f"sha256:{sha256(path)}",
         })
+    resources += _export_resources(folder)
     # a package with a file that is not a table (agreement.json) is a data package;
     # its tables stay tabular data resources, validated as such
     tabular = all(r.get("profile") == "tabular-data-resource" for r in resources)
@@ -137,6 +138,42 @@ def plover(codebook: Codebook) -> dict:
     about = {"name": "PLOVER", "version": codebook.plover_version,
              "commit": codebook.plover_commit, "path": codebook.plover_manual}
     return {k: v for k, v in about.items() if v} if codebook.plover_version else {}
+
+
+def _export_resources(folder: Path) -> list[dict]:
+    """The GeoJSON and Web Annotation files of the release, as data resources."""
+    from geoevents import exports
+
+    about = {
+        "geojson": ("events-geojson", "Events as GeoJSON", (
+            "The events as a GeoJSON FeatureCollection (RFC 7946): each event a Feature "
+            "with its ID, a Point [longitude, latitude] where its location has coordinates "
+            "(else a null geometry) and every column of events as its properties.")),
+        "web-annotation": ("citations-web-annotation", "Citations as Web Annotations", (
+            "Every citation as a W3C Web Annotation (JSON-LD, context "
+            f"{exports.ANNO_CONTEXT}) in one AnnotationCollection: the event and the English "
+            "translation of the quote as bodies, the source with a TextQuoteSelector and a "
+            "TextPositionSelector (code points) as target.")),
+    }
+    out = []
+    for fmt, name in exports.RELEASE_FILES.items():
+        path = folder / name
+        if not path.is_file():  # a project that publishes no events or citations
+            continue
+        resource, title, description = about[fmt]
+        out.append({
+            "name": resource,
+            "path": name,
+            "profile": "data-resource",
+            "title": title,
+            "description": description,
+            "format": name.rsplit(".", 1)[1],
+            "mediatype": exports.MEDIA_TYPES[fmt],
+            "encoding": "utf-8",
+            "bytes": path.stat().st_size,
+            "hash": f"sha256:{sha256(path)}",
+        })
+    return out
 
 
 def _contributors(curators: pl.DataFrame) -> list[dict]:
@@ -247,6 +284,7 @@ def release_readme(about: Project, version: str, date: str, tables: dict[str, pl
         *(["`agreement.json` the agreement of an independent coding with this one;"]
           if agreement else []),
         "`timeline.png` the events over time.",
+        *_export_lines(tables),
         "",
         "| table | rows |",
         "| --- | ---: |",
@@ -298,6 +336,14 @@ def _coded_with(codebook: Codebook) -> list[str]:
     commit = f", commit {about['commit']}" if about.get("commit") else ""
     where = f" ({about['path']})" if about.get("path") else ""
     return [f"Event types, modes and contexts follow {about['version']}{commit}{where}.", ""]
+def _export_lines(tables: dict[str, pl.DataFrame]) -> list[str]:
+    """The README's lines on the GeoJSON and Web Annotation files the release carries."""
+    from geoevents import exports
+
+    what = {"geojson": "the events as GeoJSON (RFC 7946)",
+            "web-annotation": "the citations as W3C Web Annotations (JSON-LD)"}
+    return [f"`{name}` {what[fmt]}." for fmt, name in exports.RELEASE_FILES.items()
+            if all(t in tables for t in exports.TABLES[fmt])]
 
 
 def _actor_countries(result) -> Counter:

@@ -155,7 +155,9 @@ def _run(tables, codebook, previous_counts, docs, citations) -> dict:
 
 def _pandas(frame: pl.DataFrame):
     lists = [c for c, t in frame.schema.items() if isinstance(t, pl.List)]
-    return frame.with_columns(pl.col(c).list.join(";") for c in lists).to_pandas()
+    from geoevents.release import list_text
+
+    return frame.with_columns(list_text(c) for c in lists).to_pandas()
 
 
 def _compact(result) -> dict:

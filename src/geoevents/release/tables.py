@@ -12,7 +12,8 @@ from __future__ import annotations
 import polars as pl
 
 from geoevents import evidence_text as T
-from geoevents.codebook import Codebook, Field, Table
+from geoevents.codebook import LIST_TYPES, Codebook, Field, Table
+from geoevents.codebook import crosswalk as X
 from geoevents.codebook import release as spec
 
 
@@ -25,19 +26,32 @@ def release_tables(tables: dict[str, pl.DataFrame], codebook: Codebook,
         frame = tables[name]
         derived = {}
         for column in table.columns:
-            if column.derived:
+            if column.derived and column.derived.kind != "crosswalk":
                 derived[column.name] = _derive(column, table, frame, tables, codebook, texts)
         frame = frame.with_columns(**{k: v for k, v in derived.items()
                                       if isinstance(v, pl.Expr | pl.Series)})
         for values in derived.values():
             if isinstance(values, pl.DataFrame):  # per-record values joined on the key
                 frame = frame.join(values, on=list(table.primary_key), how="left")
+        frame = _crosswalks(frame, table, codebook)
         columns = spec.columns(table, [c for c in frame.columns if not c.startswith("_")])
         frame = frame.select(
-            (pl.col(c.name).fill_null([]) if c.type == "list" else pl.col(c.name))
+            (pl.col(c.name).fill_null([]) if c.type in LIST_TYPES else pl.col(c.name))
             .cast(spec.polars_dtype(c.type)) for c in columns)
         out[name] = frame.sort(_sort_key(table), nulls_last=True)
     return out
+
+
+def _crosswalks(frame: pl.DataFrame, table: Table, codebook: Codebook) -> pl.DataFrame:
+    """The crosswalk columns, from the columns they number (derived ones included)."""
+    out = {}
+    for c in table.columns:
+        if c.derived and c.derived.kind == "crosswalk":
+            values = frame.get_column(c.derived.source)
+            if isinstance(values.dtype, pl.List):
+                values = values.fill_null([])
+            out[c.name] = X.crosswalk(values, c.derived.part, codebook).alias(c.name)
+    return frame.with_columns(**out) if out else frame
 
 
 def _sort_key(table: Table) -> list[str]:
