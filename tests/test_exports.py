@@ -330,3 +330,77 @@ def test_a_projects_own_countries_csv_is_checked(tmp_path):
         X.countries(load_codebook(schemas))
     assert (info.value.file, info.value.line) == (str(path), at + 1)
     assert "'73l' is not a state number" in info.value.message
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("AFG,Afghanistan,700,700", "AFG,Afghanistan,99999999999999999999,700",
+     "'99999999999999999999' is not a state number (1 to 4 digits)"),
+    ("AFG,Afghanistan,700,700", "", "the row has no alpha3 code"),
+    ("AFG,Afghanistan,700,700", "XXX,Nowhere,1,1", "'XXX' is not an ISO 3166-1 alpha-3 code"),
+])
+def test_validate_judges_the_codebook_s_country_numbers_with_their_line(tmp_path, old, new,
+                                                                        message):
+    import shutil
+
+    import geoevents
+    from geoevents.codebook import CodebookError
+
+    root = tmp_path / "valid"
+    shutil.copytree(Path(__file__).parent / "data" / "valid", root)
+    shutil.copytree(Path(__file__).resolve().parents[1] / "schemas", root / "schemas")
+    countries = root / "schemas" / "countries.csv"
+    lines = countries.read_text(encoding="utf-8").split("\n")
+    line = lines.index(old) + 1
+    lines[line - 1] = new
+    countries.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(CodebookError) as info:
+        geoevents.validate(root)
+    assert (info.value.line, info.value.message.split(": ", 1)[1]) == (line, message)
+
+
+def test_an_export_never_writes_among_published_releases(tmp_path, monkeypatch):
+    import hashlib
+
+    from geoevents import loading
+
+    monkeypatch.setenv("GEOEVENTS_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "cache").mkdir()
+
+    dataset = Path(__file__).resolve().parents[1] / "dataset"
+    before = {p: hashlib.sha256(p.read_bytes()).hexdigest()
+              for p in dataset.rglob("*") if p.is_file()}
+    latest = loading.latest()
+    for out in (dataset / latest / "CITATION.cff", dataset / latest / "events.extra",
+                dataset / "index.json", loading.cache_dir() / "x.tsv"):
+        result = invoke("export", "--format", "polecat", "--out", out)
+        assert result.exit_code == 2, out
+        assert "stands among published releases" in result.output
+    link = tmp_path / "link.cff"
+    link.symlink_to(dataset / latest / "CITATION.cff")
+    assert invoke("export", "--format", "polecat", "--out", link).exit_code == 2
+    assert before == {p: hashlib.sha256(p.read_bytes()).hexdigest()
+                      for p in dataset.rglob("*") if p.is_file()}
+
+
+def test_an_export_refuses_a_device_an_empty_out_and_a_root_that_is_no_project(tmp_path):
+    device = invoke("export", "--format", "geojson", "--out", "/dev/null")
+    assert (device.exit_code, device.output.splitlines()[0]) == (
+        2, "error: --out /dev/null exists and is not a regular file")
+    assert invoke("export", "--format", "geojson", "--out", "").exit_code == 2
+    other = invoke("export", "--format", "web-annotation", "--root", tmp_path)
+    assert other.exit_code == 2 and "is not an annotation project" in other.output
+    repo = Path(__file__).resolve().parents[1]
+    wrong = invoke("export", "--format", "geojson", "--root", repo)
+    assert wrong.exit_code == 2 and "--root is read by --format web-annotation only" in wrong.output
+
+
+def test_an_export_to_a_closed_standard_output_is_an_environment_failure(monkeypatch):
+    import sys
+
+    from geoevents import exports
+    from geoevents.errors import EnvironmentFailure
+
+    monkeypatch.setattr(sys, "stdout", None)
+    with pytest.raises(EnvironmentFailure) as info:
+        exports.write("geojson", "{}", None)
+    assert info.value.exit_code == 3

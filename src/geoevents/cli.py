@@ -10,7 +10,7 @@ import click
 
 from geoevents import __version__
 from geoevents import errors as E
-from geoevents.errors import EXIT_PROBLEMS, EXIT_VALID
+from geoevents.errors import EXIT_PROBLEMS, EXIT_VALID, UsageError
 
 DEBUG = "GEOEVENTS_DEBUG"
 
@@ -560,10 +560,17 @@ def export(fmt: str, version: str | None, out: Path | None, root: Path | None) -
     from geoevents import loading as load
 
     if out is not None:
-        folder = out.parent if str(out.parent) else Path(".")
-        if not folder.is_dir():
-            raise click.BadParameter(f"the folder {folder} does not exist", param_hint="--out")
+        exports.check_out(out)
     texts = None
-    if root is not None and fmt == "web-annotation":
+    if root is not None:
+        from geoevents.check import is_project
+
+        if not is_project(root):
+            raise UsageError(f"{root} is not an annotation project (no geoevents.yaml, "
+                             "seeds/ or annotations/)",
+                             "give --root the project whose seeds/ hold the release's texts")
+        if fmt != "web-annotation":
+            raise UsageError("--root is read by --format web-annotation only (the text "
+                             "around each quote)", "leave --root out for this format")
         texts = exports.seed_texts(root, load.load("sources", version))
     exports.write(fmt, exports.export(fmt, version, texts), out)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from pathlib import Path
 
 import polars as pl
@@ -264,13 +265,42 @@ def seed_texts(root: Path, sources: pl.DataFrame) -> dict[str, str]:
     return out
 
 
+def check_out(out: Path) -> None:
+    """Refuse an --out that is not a new or regular file, or that stands in a folder of
+    published releases (a release folder, a dataset/ with its index.json, the packaged
+    releases or the download cache): an export never changes a release."""
+    from geoevents import loading
+
+    if str(out) in ("", "."):
+        raise UsageError("--out is empty", "name the file to write, or leave --out out")
+    if os.path.lexists(out) and not os.path.isfile(out):
+        raise UsageError(f"--out {out} exists and is not a regular file",
+                         "name a new file, or a regular file to replace")
+    target = Path(os.path.realpath(out))
+    folder = target.parent
+    if not folder.is_dir():
+        raise UsageError(f"the folder of --out {out} ({folder}) does not exist",
+                         "create it first, or write elsewhere")
+    protected = [p for p in (loading.bundled_dir(), loading.cache_dir()) if p is not None]
+    inside = any(folder == Path(os.path.realpath(p)) or
+                 folder.is_relative_to(Path(os.path.realpath(p))) for p in protected)
+    if inside or (folder / "index.json").is_file() or (folder.parent / "index.json").is_file():
+        raise UsageError(f"--out {out} stands among published releases ({folder})",
+                         "a release is never changed: write the export outside dataset/ "
+                         "and the cache")
+
+
 def write(fmt: str, text: str, out: Path | None) -> None:
     """``text`` to ``out`` atomically (a temporary file renamed over it), or to stdout."""
     from geoevents import safefile
+    from geoevents.errors import EnvironmentFailure
 
     if out is None:
         import sys
 
+        if sys.stdout is None:
+            raise EnvironmentFailure("standard output is closed: nothing can be written",
+                                     "give --out FILE, or open standard output")
         sys.stdout.write(text)
         return
     safefile.replace(out, text.encode("utf-8"))

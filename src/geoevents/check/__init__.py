@@ -121,8 +121,20 @@ def read_normalised(root: Path | str = ".") -> dict[str, pl.DataFrame]:
 def _read(root: Path):
     require_project(root)
     codebook = load_codebook(schemas_dir(root))
+    _country_numbers(codebook)
     raw = read_project(root, codebook)
     return codebook, raw, normalise(raw.tables, codebook)
+
+
+def _country_numbers(codebook) -> None:
+    """The codebook's countries.csv, read (and refused with its line) whenever a
+    crosswalk column needs it, so that validate judges it before a build does."""
+    from geoevents.codebook import crosswalk
+
+    if any(c.derived is not None and c.derived.kind == "crosswalk"
+           and c.derived.part in ("cow", "gw")
+           for t in codebook.tables.values() for c in t.columns):
+        crosswalk.countries(codebook)
 
 
 def is_project(root: Path) -> bool:

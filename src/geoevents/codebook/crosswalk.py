@@ -76,14 +76,18 @@ def _countries(path: str, _mtime: int, _size: int) -> pl.DataFrame:
     known = code_list("iso3166-1-alpha3")
     for i, (alpha3, cow, gw) in enumerate(frame.select("alpha3", "cow", "gw").iter_rows()):
         line = i + 1 + data[:data.find(b"alpha3,")].count(b"\n") + 1
+        if alpha3 is None:
+            raise CodebookError("the row has no alpha3 code", "remove the empty row",
+                                file=path, line=line)
         if alpha3 not in known:
             raise CodebookError(f"{alpha3!r} is not an ISO 3166-1 alpha-3 code", "remove the row",
                                 file=path, line=line)
         for value in (cow, gw):
-            if value is not None and not (value.isascii() and value.isdigit()):
-                raise CodebookError(f"{value!r} is not a state number", "write digits, or "
-                                    "leave it empty where the system has no number",
-                                    file=path, line=line)
+            if value is not None and not (value.isascii() and value.isdigit()
+                                          and len(value) <= 4):
+                raise CodebookError(f"{value[:20]!r} is not a state number (1 to 4 digits)",
+                                    "write the system's number, or leave it empty where the "
+                                    "system has none", file=path, line=line)
     if frame.get_column("alpha3").is_duplicated().any():
         twice = frame.filter(pl.col("alpha3").is_duplicated()).get_column("alpha3")[0]
         raise CodebookError(f"{path} lists {twice} twice", "keep one row", file=path)
