@@ -471,3 +471,26 @@ def test_the_readme_quotes_what_cite_prints(offline):
     assert quoted, "the README's citation of 1.1.2 is missing"
     text = " ".join(line[2:] for line in quoted.group(1).splitlines())
     assert text + "\n" == geoevents.cite("1.1.2")
+
+
+def test_bibtex_escapes_each_special_character_once_and_never_lets_a_value_end_a_field():
+    from geoevents import citation
+
+    assert citation._tex("C:\\x a_b {c}\n\nd") == r"C:\textbackslash{}x a\_b \{c\} d"
+    entry = citation.bibtex({
+        "title": "T: x", "version": "1.0.0}", "doi": "10.5281/zenodo_1",
+        "url": "https://x.org/}, title = {PWNED}", "authors": [{"name": "editors"}]})
+    assert entry == ("@misc{t-1.0.0,\n  author = {{editors}},\n  title = {{T: x}},\n"
+                     "  year = {n.d.},\n  version = {1.0.0\\}},\n  howpublished = {Dataset},\n"
+                     "  doi = {10.5281/zenodo_1}\n}\n")
+
+
+def test_a_homepage_or_doi_that_is_not_a_url_or_a_doi_is_not_cited(monkeypatch):
+    from geoevents import citation
+
+    monkeypatch.setattr(citation, "_project", lambda: {
+        "homepage": "https://x.org/}, title = {PWNED}", "doi": "10.1/x\n@misc{evil,"})
+    assert citation._added({}) == {}
+    monkeypatch.setattr(citation, "_project", lambda: {
+        "homepage": "https://x.org/data", "doi": "10.5281/zenodo.1"})
+    assert citation._added({}) == {"url": "https://x.org/data", "doi": "10.5281/zenodo.1"}

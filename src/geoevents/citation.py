@@ -50,14 +50,22 @@ def _parse(text: str, path) -> dict:
     return doc
 
 
+#: what the project file's homepage and doi must look like to be cited (the project
+#: table's patterns, and CFF's: no space, quote, brace or angle bracket in either)
+URL_RE = re.compile(r"https?://[^\s\"'{}<>\\`]+")
+DOI_RE = re.compile(r"10\.[0-9]{4,9}/[^\s\"'{}<>\\`]+")
+
+
 def _added(doc: dict) -> dict:
-    """url and doi from the package's project file, where the release's CFF has none."""
+    """url and doi from the package's project file, where the release's CFF has none
+    (a value that does not look like a URL or a DOI is left out)."""
     project = _project()
     out = {}
-    if not doc.get("url") and isinstance(project.get("homepage"), str):
-        out["url"] = project["homepage"]
-    if not doc.get("doi") and isinstance(project.get("doi"), str):
-        out["doi"] = project["doi"]
+    homepage, doi = project.get("homepage"), project.get("doi")
+    if not doc.get("url") and isinstance(homepage, str) and URL_RE.fullmatch(homepage):
+        out["url"] = homepage
+    if not doc.get("doi") and isinstance(doi, str) and DOI_RE.fullmatch(doi):
+        out["doi"] = doi
     return out
 
 
@@ -104,13 +112,20 @@ def plain(doc: dict) -> str:
     return " ".join(parts) + "\n"
 
 
-_SPECIAL = re.compile(r"([&%$#_{}])")
+_TEX = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+        **{c: "\\" + c for c in "&%$#_{}"}}
 
 
 def _tex(value) -> str:
-    text = str(value).replace("\\", r"\textbackslash{}")
-    text = _SPECIAL.sub(r"\\\1", text)
-    return text.replace("~", r"\textasciitilde{}").replace("^", r"\textasciicircum{}")
+    """``value`` as BibTeX text: one line, each special character escaped once."""
+    return "".join(_TEX.get(c, c) for c in " ".join(str(value).split()))
+
+
+def _verbatim(value) -> str:
+    """A DOI or URL as BibTeX takes it (verbatim: nothing escaped), or nothing when it
+    holds a character that would end the field."""
+    text = str(value)
+    return "" if re.search(r"[\s{}\\]", text) else text
 
 
 def bibtex(doc: dict) -> str:
@@ -123,9 +138,10 @@ def bibtex(doc: dict) -> str:
               ("year", _year(doc)), ("version", _tex(version)), ("howpublished", "Dataset")]
     if doc.get("date-released"):
         fields.append(("note", f"Released {_tex(doc['date-released'])}"))
-    if doc.get("doi"):
-        fields.append(("doi", _tex(doc["doi"])))
-    if doc.get("url"):
-        fields.append(("url", str(doc["url"])))
+    if doc.get("doi") and _verbatim(doc["doi"]):
+        fields.append(("doi", _verbatim(doc["doi"])))
+    if doc.get("url") and _verbatim(doc["url"]):
+        fields.append(("url", _verbatim(doc["url"])))
     body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields)
-    return f"@misc{{{slug or 'dataset'}-{version},\n{body}\n}}\n"
+    key = re.sub(r"[^A-Za-z0-9.-]+", "-", f"{slug or 'dataset'}-{version}").strip("-")
+    return f"@misc{{{key},\n{body}\n}}\n"
