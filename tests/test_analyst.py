@@ -494,3 +494,14 @@ def test_a_homepage_or_doi_that_is_not_a_url_or_a_doi_is_not_cited(monkeypatch):
     monkeypatch.setattr(citation, "_project", lambda: {
         "homepage": "https://x.org/data", "doi": "10.5281/zenodo.1"})
     assert citation._added({}) == {"url": "https://x.org/data", "doi": "10.5281/zenodo.1"}
+
+
+@pytest.mark.parametrize("command", ["path", "cite", "versions", "export --format geojson"])
+def test_a_command_started_with_standard_output_closed_says_so_and_exits_3(command):
+    import subprocess
+    import sys
+
+    done = subprocess.run(["bash", "-c", f"'{sys.executable}' -m geoevents {command} >&-"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 3
+    assert done.stderr.startswith("error: standard output is closed: nothing can be written")

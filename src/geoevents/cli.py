@@ -37,6 +37,10 @@ class Guarded(click.Group):
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context):
+        if sys.stdout is None:  # started with standard output closed: what it says is lost
+            click.echo("error: standard output is closed: nothing can be written", err=True)
+            click.echo("hint: open standard output (or redirect it to a file)", err=True)
+            sys.exit(E.EXIT_ENVIRONMENT)
         try:
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
