@@ -489,3 +489,21 @@ def fetch(version: str) -> None:
 
     folder = load.fetch(version)
     click.echo(str(folder))
+
+
+@main.command()
+@click.option("--root", type=RootPath(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="The annotation project.")
+@click.option("--out", required=True, type=click.Path(path_type=Path),
+              help="The folder to write the site into: new, empty, or a site review wrote.")
+def review(root: Path, out: Path) -> None:
+    """Write a static review site: each source with its cited spans highlighted, what
+    no citation covers, every problem in place, and an index of the events.
+
+    Works from file:// with no network. The site is written whole or not at all.
+    """
+    from geoevents.pages import review as site
+
+    made = site.write(root, out)
+    click.echo(f"wrote {out}/index.html and {len(made.pages) - 1} source page(s) "
+               f"({made.problems} problem(s) shown)")
