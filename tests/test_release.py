@@ -21,7 +21,7 @@ CHANGELOG = "# Changelog\n\n## [1.0.0] - 2023-10-02\n\n### Added\n\n- First rele
 EXPECTED_FILES = {
     *(f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")),
     "datapackage.json", "CITATION.cff", "SHA256SUMS", "changes.json", "README.md",
-    "timeline.png", "quality.json",
+    "timeline.png", "quality.json", "explorer.html",
 }
 
 

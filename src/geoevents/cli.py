@@ -507,3 +507,23 @@ def review(root: Path, out: Path) -> None:
     made = site.write(root, out)
     click.echo(f"wrote {out}/index.html and {len(made.pages) - 1} source page(s) "
                f"({made.problems} problem(s) shown)")
+
+
+@main.command()
+@click.option("--version", "version", default=None, metavar="VERSION",
+              help="The release (default: the latest); 'geoevents versions' lists them.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The HTML file to write (replaced whole if it exists).")
+def explore(version: str | None, out: Path) -> None:
+    """Write the explorer page of a published release: its events with filters, search,
+    a timeline, a map and every citation, in one file that works offline."""
+    import json
+
+    from geoevents import loading as load
+    from geoevents.pages import explorer
+
+    tables = load.load_all(version)
+    package = json.loads(load.release_file("datapackage.json", version).read_text("utf-8"))
+    explorer.write_whole(out, tables, package)
+    click.echo(f"wrote {out} (release {package.get('version', version)}, "
+               f"{tables['events'].height} events)")

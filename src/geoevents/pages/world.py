@@ -58,14 +58,30 @@ def _join(arcs: list, ring: list[int]) -> list[tuple[int, int]]:
 
 
 def _ring(points: list[tuple[int, int]]) -> str:
-    points = _simplify(points)
+    """A ring as a relative path; one that crosses the antimeridian is drawn
+    unbroken past the edge, and again a world's width to the left of it."""
+    points = _simplify(_unwrapped(points))
     if len(points) < 4:
         return ""
     x0, y0 = points[0]
-    out = [f"M{x0} {y0}"]
-    for (ax, ay), (bx, by) in zip(points, points[1:], strict=False):
-        out.append(f"l{bx - ax} {by - ay}")
-    return "".join(out) + "z"
+    moves = "".join(f"l{bx - ax} {by - ay}"
+                    for (ax, ay), (bx, by) in zip(points, points[1:], strict=False)) + "z"
+    out = f"M{x0} {y0}{moves}"
+    if max(x for x, _ in points) > 3600:
+        out += f"M{x0 - 3600} {y0}{moves}"
+    if min(x for x, _ in points) < 0:
+        out += f"M{x0 + 3600} {y0}{moves}"
+    return out
+
+
+def _unwrapped(points: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Longitudes made continuous: a step of more than half the world is a crossing."""
+    out, shift = [], 0
+    for i, (x, y) in enumerate(points):
+        if i and abs(x + shift - out[-1][0]) > 1800:
+            shift += 3600 if x + shift < out[-1][0] else -3600
+        out.append((x + shift, y))
+    return out
 
 
 def _simplify(points: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -33,6 +33,7 @@ from geoevents.errors import (
     TamperedRelease,
     from_os_error,
 )
+from geoevents.pages import explorer
 from geoevents.release import changelog, index, metadata, quality, timeline
 from geoevents.release import changes as C
 from geoevents.release.tables import release_tables
@@ -731,6 +732,9 @@ def _write(parent, version, date, tables, diff, result, counts, docs, agreement=
                                                          curators, result, agreement))
         timeline.draw(result.tables["events"], tmp / "timeline.png", f"{about.name} {version}",
                       result.codebook)
+        package = metadata.datapackage(about, version, date, tables, tmp, result.codebook,
+                                       curators, result.tables["sources"])
+        explorer.write(tmp / "explorer.html", tables, package)  # listed in the package
         package = metadata.datapackage(about, version, date, tables, tmp, result.codebook,
                                        curators, result.tables["sources"])
         _text(tmp / "datapackage.json", metadata.dumps(package))

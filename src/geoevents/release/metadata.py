@@ -100,8 +100,26 @@ def datapackage(about: Project, version: str, date: str, tables: dict[str, pl.Da
             "bytes": path.stat().st_size,
             "hash": f"sha256:{sha256(path)}",
         })
+    if (folder / "explorer.html").is_file():
+        path = folder / "explorer.html"
+        resources.append({
+            "name": "explorer",
+            "path": "explorer.html",
+            "title": "Explorer",
+            "description": "The events of this release in one page that works offline: filters, "
+                           "search over summaries and quotes, a timeline, a map and every "
+                           "event's citations.",
+            "format": "html",
+            "mediatype": "text/html",
+            "encoding": "utf-8",
+            "bytes": path.stat().st_size,
+            "hash": f"sha256:{sha256(path)}",
+        })
+    # a tabular data package holds tables only: with a page or a report, it is a data
+    # package whose tables are still each a tabular data resource
+    tabular = all(r.get("profile") == "tabular-data-resource" for r in resources)
     doc = {
-        "profile": "tabular-data-package",
+        "profile": "tabular-data-package" if tabular else "data-package",
         "name": about.name,
         "title": about.title,
         "description": about.description,
