@@ -66,7 +66,7 @@ def write(root: Path | str, out: Path | str) -> Site:
     result = check.run(root)
     texts, _ = T.read_sources(root, result.tables["sources"])
     made = site(result, dict(texts.iter_rows()))
-    _write_whole(out, made.pages)
+    publish(out, made.pages)
     return made
 
 
@@ -80,7 +80,9 @@ def refuse_out(out: Path) -> None:
                          "replaced", "give a new or empty folder, or one review wrote before")
 
 
-def _write_whole(out: Path, pages: dict[str, str]) -> None:
+def publish(out: Path, pages: dict[str, str]) -> None:
+    """Write ``pages`` (path in the site -> HTML) as the folder ``out``, whole."""
+    refuse_out(out)
     parent = out.absolute().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
