@@ -74,6 +74,25 @@ def test_datapackage_passes_frictionless(released):
     assert summary["description"] == "One English sentence saying what happened."
 
 
+def test_the_explorer_is_a_resource_of_the_release(released):
+    import hashlib
+
+    folder = released.path("dataset/1.0.0")
+    package = json.loads((folder / "datapackage.json").read_text())
+    assert package["profile"] == "data-package"
+    (page,) = [r for r in package["resources"] if r["name"] == "explorer"]
+    data = (folder / "explorer.html").read_bytes()
+    assert page["path"] == "explorer.html" and page["mediatype"] == "text/html"
+    assert page["hash"] == f"sha256:{hashlib.sha256(data).hexdigest()}"
+    assert page["bytes"] == len(data)
+    assert f"{hashlib.sha256(data).hexdigest()}  explorer.html" in (
+        folder / "SHA256SUMS").read_text()
+    tables = {r["name"] for r in package["resources"] if "schema" in r}
+    assert tables == set(TABLES)
+    text = data.decode("utf-8")
+    assert '"version":"1.0.0"' in text and "2023-09-13-kim-putin-vostochny" in text
+
+
 def test_frictionless_catches_a_corrupted_table(released):
     from frictionless import validate
 

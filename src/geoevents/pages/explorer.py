@@ -111,7 +111,19 @@ def _columns(frame: pl.DataFrame, package: dict) -> list[dict]:
 
 
 def _by_column(frame: pl.DataFrame) -> dict[str, list]:
-    return {c: [plain(v) for v in frame.get_column(c).to_list()] for c in frame.columns}
+    """Each column as a list of JSON values: dates as ISO text, NaN as null."""
+    out = {}
+    for name, kind in frame.schema.items():
+        column = frame.get_column(name)
+        if kind.is_temporal():
+            column = column.dt.to_string()
+        elif kind.is_float():
+            column = column.fill_nan(None)
+        elif not (kind.is_numeric() or kind in (pl.String, pl.Boolean, pl.List(pl.String))):
+            out[name] = [plain(v) for v in column.to_list()]
+            continue
+        out[name] = column.to_list()
+    return out
 
 
 def _citations(events: pl.DataFrame, citations: pl.DataFrame | None) -> dict[str, list]:

@@ -94,7 +94,8 @@ def release_keys(root: Path, version: str) -> dict[str, list[str]]:
 
     try:
         doc = json.loads((dataset_dir(root) / version / "datapackage.json").read_text("utf-8"))
-        return {r["name"]: list(r["schema"].get("primaryKey") or []) for r in doc["resources"]}
+        return {r["name"]: list(r["schema"].get("primaryKey") or []) for r in doc["resources"]
+                if "schema" in r}  # a table's; a page or a report has none
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 

@@ -260,6 +260,8 @@ def release_readme(about: Project, version: str, date: str, tables: dict[str, pl
         "`quality.json` the results of the release's data-quality suite;",
         *(["`agreement.json` the agreement of an independent coding with this one;"]
           if agreement else []),
+        "`explorer.html` the events with filters, search, a timeline, a map and every",
+        "citation, in one page that works offline (no network);",
         "`timeline.png` the events over time.",
         "",
         "| table | rows |",
