@@ -165,7 +165,7 @@ def test_a_highlight_shows_its_event_on_focus_and_leads_to_it(browser, site, tmp
     out, result, texts, _ = site
     events = {r["event_id"]: r for r in result.tables["events"].iter_rows(named=True)}
     citations = result.tables["citations"]
-    source_id = sorted(texts)[0]
+    source_id = min(texts)
     loaded = Loaded(browser, out / "sources" / f"{source_id}.html")
     page = loaded.page
     page.keyboard.press("Tab")  # the link back to the index
@@ -231,7 +231,7 @@ def test_problems_stand_where_they_are(browser, tmp_path):
 
 def test_pages_fit_a_narrow_screen(browser, site):
     out, _, texts, _ = site
-    for path in (out / "index.html", out / "sources" / f"{sorted(texts)[0]}.html"):
+    for path in (out / "index.html", out / "sources" / f"{min(texts)}.html"):
         loaded = Loaded(browser, path, width=360)
         assert loaded.page.evaluate("document.documentElement.scrollWidth") <= 360
         loaded.close()

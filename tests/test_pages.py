@@ -25,7 +25,7 @@ def invoke(*args):
 
 
 def blob(page: str):
-    return json.loads(re.search(r'id="page-data">(.*?)</script>', page, re.S).group(1))
+    return json.loads(re.search(r'id="page-data">(.*?)</script>', page, re.DOTALL).group(1))
 
 
 def release_tables() -> dict[str, pl.DataFrame]:

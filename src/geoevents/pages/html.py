@@ -16,6 +16,11 @@ PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b
            "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 
 
+#: nothing may load from anywhere: the page is whole as it is
+CSP = ('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+       "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">")
+
+
 def esc(value) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
@@ -70,9 +75,7 @@ def page(title: str, body: str, css: str = "", script: str = "", data=None,
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        # nothing may load from anywhere: the page is whole as it is
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">",
+        CSP,
         f"<title>{esc(title)}</title>",
         f"<style>{asset('pages.css')}{css}</style>",
         "</head>",

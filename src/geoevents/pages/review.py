@@ -11,6 +11,7 @@ whole; ``DIR`` may be new, empty or a site written before.
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 import os
 import shutil
@@ -263,14 +264,14 @@ def marked(text: str, spans: list[Span], passages: list[int]) -> str:
     pieces where they cross) and an anchor where each passage starts."""
     bounds = sorted({0, len(text), *passages, *(s.start for s in spans),
                      *(s.end for s in spans)})
-    starting = {p for p in passages}
+    starting = set(passages)
     by_start = sorted(spans, key=lambda s: (s.start, -s.end, s.citation))
     active: list[Span] = []
     stack: list[Span] = []
     opened: set[int] = set()
     out: list[str] = []
     nxt = 0
-    for a, b in zip(bounds, bounds[1:], strict=False):
+    for a, b in itertools.pairwise(bounds):
         active = [s for s in active if s.end > a]
         while nxt < len(by_start) and by_start[nxt].start == a:
             active.append(by_start[nxt])

@@ -10,6 +10,7 @@ redistributes it. Natural Earth is in the public domain
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from functools import cache
@@ -65,7 +66,7 @@ def _ring(points: list[tuple[int, int]]) -> str:
         return ""
     x0, y0 = points[0]
     moves = "".join(f"l{bx - ax} {by - ay}"
-                    for (ax, ay), (bx, by) in zip(points, points[1:], strict=False)) + "z"
+                    for (ax, ay), (bx, by) in itertools.pairwise(points)) + "z"
     out = f"M{x0} {y0}{moves}"
     if max(x for x, _ in points) > 3600:
         out += f"M{x0 - 3600} {y0}{moves}"
