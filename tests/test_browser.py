@@ -134,6 +134,7 @@ def test_index_lists_each_event_once_and_filters_count_as_the_data_says(browser,
     checked = events.filter(pl.col("checked_by").is_not_null()).height
     page.select_option("select[data-filter=review]", "checked")
     assert page.locator("#events > li[data-event-id]:visible").count() == checked
+    assert page.locator("li.problem").count() == result.problems.height
     screenshot(page, "review-index.png", tmp_path)
     loaded.close()
 
@@ -223,6 +224,8 @@ def test_problems_stand_where_they_are(browser, tmp_path):
         "li[data-event-id='2023-09-us-warns-north-korea'] .problems")
     assert "country-code" in page.text_content("#project-problems")
     assert page.locator("li[data-event-id] .problems").count() == 1
+    # every problem validate reports is shown once on the index
+    assert page.locator("li.problem").count() == len(check.run(root).problems)
     loaded.close()
     source = Loaded(browser, tmp_path / "site" / "sources" / "sample-zh.html")
     assert "quote-not-found" in source.page.text_content("#event-2023-09-us-warns-north-korea")

@@ -399,7 +399,8 @@ def _index_page(result, events, cited, sources, covered, placed, types) -> str:
         state = "checked" if event.get("checked_by") else "unchecked"
         links = " ".join(
             f'<a href="sources/{esc(c["source_id"])}.html#c{c["citation"]}">{esc(c["source_id"])}'
-            f'{_offsets(c["span"])}</a>' for c in by_event.get(eid, []))
+            f'{_offsets(c["span"])}</a>' if c["source_id"] in covered  # its page exists
+            else f'{esc(c["source_id"])} (no text)' for c in by_event.get(eid, []))
         who = (f' by {esc(event["checked_by"])} on {esc(event.get("checked_on"))}'
                if event.get("checked_by") else "")
         problems = placed.events.get(eid, [])
