@@ -74,10 +74,13 @@ class Loaded:
         self.context.close()
 
 
-def screenshot(page, name: str, tmp_path: Path) -> None:
+def screenshot(page, name: str, tmp_path: Path, height: int | None = None) -> None:
+    """The viewport, or the page's first ``height`` pixels."""
     folder = REPO / "docs" / "img" if os.environ.get("GEOEVENTS_SCREENSHOTS") else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / name))
+    clip = {"x": 0, "y": 0, "width": page.viewport_size["width"], "height": height}
+    page.screenshot(path=str(folder / name), full_page=height is not None,
+                    clip=clip if height else None)
     assert (folder / name).stat().st_size > 1000
 
 
@@ -276,6 +279,11 @@ def test_explorer_filters_and_search_count_as_the_data_says(browser, release, tm
     page.select_option("#year", str(year))
     assert count(page) == events.filter(pl.col("date_start").dt.year() == year).height
     page.click("#clear")
+    page.focus(f"#timeline rect[data-year='{year}']")
+    page.keyboard.press("Enter")  # a bar of the timeline filters by its year
+    assert page.input_value("#year") == str(year)
+    assert count(page) == events.filter(pl.col("date_start").dt.year() == year).height
+    page.click("#clear")
     word = "vostochny"
     quoted = citations.filter(pl.col("quote").str.to_lowercase().str.contains(word)
                               | pl.col("quote_en").str.to_lowercase().str.contains(word))
@@ -285,7 +293,9 @@ def test_explorer_filters_and_search_count_as_the_data_says(browser, release, tm
     page.fill("#search", word)
     expect(page.locator("#count")).to_have_attribute("data-count", str(expected))
     assert page.locator("#map circle.point").count() >= 1
-    screenshot(page, "explorer.png", tmp_path)
+    page.click("#events tbody tr")
+    assert page.locator("#detail li.citation").count() >= 1
+    screenshot(page, "explorer.png", tmp_path, height=1400)
     loaded.close()
 
 

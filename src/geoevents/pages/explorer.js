@@ -133,14 +133,7 @@
     box.textContent = "";
     box.setAttribute("data-event-id", shown(ev.event_id ? ev.event_id[k] : k));
     box.appendChild(el("h2", {}, shown(ev.event_id ? ev.event_id[k] : k)));
-    var dl = el("dl", {class: "fields"});
-    cols.forEach(function (c) {
-      var v = ev[c.name][k];
-      if (v === null || v === undefined || (Array.isArray(v) && !v.length)) { return; }
-      dl.appendChild(el("dt", {title: c.description}, c.name));
-      dl.appendChild(el("dd", {}, shown(v)));
-    });
-    box.appendChild(dl);
+    if (ev.summary && ev.summary[k]) { box.appendChild(el("p", {class: "summary"}, ev.summary[k])); }
     box.appendChild(el("h3", {}, "Citations (" + byEvent[k].length + ")"));
     var list = el("ol", {class: "citations"});
     byEvent[k].forEach(function (j) {
@@ -160,6 +153,15 @@
       list.appendChild(li);
     });
     box.appendChild(list);
+    box.appendChild(el("h3", {}, "Every column"));
+    var dl = el("dl", {class: "fields"});
+    cols.forEach(function (c) {
+      var v = ev[c.name][k];
+      if (v === null || v === undefined || (Array.isArray(v) && !v.length)) { return; }
+      dl.appendChild(el("dt", {title: c.description}, c.name));
+      dl.appendChild(el("dd", {}, shown(v)));
+    });
+    box.appendChild(dl);
     renderTable();
     box.focus();
   }
@@ -183,7 +185,8 @@
     Object.keys(counts).forEach(function (y) {
       var h = 110 * counts[y] / top;
       var bar = svg("rect", {x: String((y - first) * w), y: String(118 - h), width: String(Math.max(w - 0.5, 0.5)),
-                             height: String(h), class: "bar", "data-year": y});
+                             height: String(h), class: "bar", "data-year": y, tabindex: "0", role: "button",
+                             "aria-label": y + ": " + counts[y] + " event(s)"});
       var title = svg("title", {}); title.textContent = y + ": " + counts[y] + " event(s)";
       bar.appendChild(title);
       box.appendChild(bar);
@@ -191,9 +194,13 @@
     var label = svg("text", {x: "2", y: "10", class: "axis"}); label.textContent = first + "–" + last + " (max " + top + ")";
     box.appendChild(label);
   }
-  document.getElementById("timeline").addEventListener("click", function (e) {
+  function pickYear(e) {
     var y = e.target.getAttribute && e.target.getAttribute("data-year");
     if (y) { yearSelect.value = yearSelect.value === y ? "" : y; update(); }
+  }
+  document.getElementById("timeline").addEventListener("click", pickYear);
+  document.getElementById("timeline").addEventListener("keydown", function (e) {
+    if (e.key === "Enter" || e.key === " ") { e.preventDefault(); pickYear(e); }
   });
   function renderMap() {
     var g = document.getElementById("points");
