@@ -149,12 +149,6 @@ def test_coverage_counts_what_no_citation_covers():
     assert found.uncovered_share == pytest.approx(7 / 15)
 
 
-def test_not_source_passages_must_stand_in_the_text(project):
-    project.edit("seeds/sources.yaml", "  rights:",
-                 "  not_source:\n    - 朝中社报道\n    - not in the text\n  rights:")
-    assert project.found() == {("not-source-not-found", "seeds/sources.yaml", 12, "not_source")}
-
-
 def test_not_source_is_left_out_of_coverage(project, tmp_path):
     project.edit("seeds/sources.yaml", "  rights:", "  not_source: [朝中社报道]\n  rights:")
     made = review.write(project.root, tmp_path / "site")
@@ -204,3 +198,13 @@ def test_problems_are_placed_on_their_records(project):
     assert [p["rule"] for found in placed.citations.values() for p in found] == [
         "quote-not-found"]
     assert {p["rule"] for p in placed.project} == {"country-code"}
+
+
+def test_a_source_id_that_is_no_file_name_writes_inside_the_site(project, tmp_path):
+    project.edit("seeds/sources.yaml", "source_id: sample-zh", "source_id: ../../evil")
+    made = review.write(project.root, tmp_path / "site")
+    (name,) = [p for p in made.pages if p != "index.html"]
+    assert re.fullmatch(r"sources/source-[0-9a-f]{16}\.html", name)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["project", "site"]
+    assert (tmp_path / "site" / name).is_file()
+    assert f'href="{name}"' in (tmp_path / "site" / "index.html").read_text("utf-8")

@@ -11,9 +11,11 @@ whole; ``DIR`` may be new, empty or a site written before.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import itertools
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -137,20 +139,39 @@ def site(result, texts: dict[str, str]) -> Site:
     covered = {}
     pages = {}
     sources = records(tables["sources"])
+    chrome = _not_source(sources, texts)
     for source in sources:
         sid = source["source_id"]
         if sid not in texts:
             continue
         text = texts[sid]
-        chrome = source.get(NOT_SOURCE) or []
-        excluded = [s for s in spans_of(pl.DataFrame(
-            {"source_id": [sid] * len(chrome), "quote": chrome},
-            schema={"source_id": pl.String, "quote": pl.String}), texts) if s is not None]
-        covered[sid] = C.coverage(text, [(s.start, s.end) for s in spans.get(sid, [])], excluded)
-        pages[f"sources/{sid}.html"] = _source_page(
+        cited_spans = [(s.start, s.end) for s in spans.get(sid, [])]
+        covered[sid] = C.coverage(text, cited_spans, chrome.get(sid, []))
+        pages[page_name(sid)] = _source_page(
             result, source, text, spans.get(sid, []), covered[sid], events, cited, placed, types)
     pages["index.html"] = _index_page(result, events, cited, sources, covered, placed, types)
     return Site(pages, covered, result.problems.height)
+
+
+def page_name(source_id: str) -> str:
+    """The page of a source in the site: its ID, when the ID is a file name that stays
+    in ``sources/`` (a slug, as validate requires); else a name made from it."""
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,100}", source_id):
+        return f"sources/{source_id}.html"
+    return f"sources/source-{hashlib.sha256(source_id.encode()).hexdigest()[:16]}.html"
+
+
+def _not_source(sources: list[dict], texts: dict[str, str]) -> dict[str, list[tuple[int, int]]]:
+    """The spans of each source's ``not_source`` passages that stand in its text."""
+    listed = [(s["source_id"], p) for s in sources if s["source_id"] in texts
+              for p in s.get(NOT_SOURCE) or [] if p is not None]
+    found = spans_of(pl.DataFrame(listed, schema={"source_id": pl.String, "quote": pl.String},
+                                  orient="row"), texts)
+    out: dict[str, list[tuple[int, int]]] = {}
+    for (sid, _), span in zip(listed, found, strict=True):
+        if span is not None:
+            out.setdefault(sid, []).append(span)
+    return out
 
 
 def spans_of(quotes: pl.DataFrame, texts: dict[str, str]) -> list[tuple[int, int] | None]:
@@ -398,7 +419,7 @@ def _index_page(result, events, cited, sources, covered, placed, types) -> str:
     for eid, event in sorted(events.items()):
         state = "checked" if event.get("checked_by") else "unchecked"
         links = " ".join(
-            f'<a href="sources/{esc(c["source_id"])}.html#c{c["citation"]}">{esc(c["source_id"])}'
+            f'<a href="{esc(page_name(c["source_id"]))}#c{c["citation"]}">{esc(c["source_id"])}'
             f'{_offsets(c["span"])}</a>' if c["source_id"] in covered  # its page exists
             else f'{esc(c["source_id"])} (no text)' for c in by_event.get(eid, []))
         who = (f' by {esc(event["checked_by"])} on {esc(event.get("checked_on"))}'
@@ -429,7 +450,7 @@ def _index_page(result, events, cited, sources, covered, placed, types) -> str:
         + ", ".join(f'<a href="#event-{esc(e)}">{esc(e)}</a>' for e in ids) + "</td></tr>"
         for who, ids in sorted(checkers.items()))
     cover = "".join(
-        f'<tr data-source-id="{esc(s["source_id"])}"><td><a href="sources/{esc(s["source_id"])}.html">'
+        f'<tr data-source-id="{esc(s["source_id"])}"><td><a href="{esc(page_name(s["source_id"]))}">'
         f'{esc(s["source_id"])}</a></td><td class="num">{covered[s["source_id"]].counted}</td>'
         f'<td class="num">{covered[s["source_id"]].covered}</td>'
         f'<td class="num uncovered-share">{covered[s["source_id"]].uncovered_share:.1%}</td>'
