@@ -21,7 +21,7 @@ CHANGELOG = "# Changelog\n\n## [1.0.0] - 2023-10-02\n\n### Added\n\n- First rele
 EXPECTED_FILES = {
     *(f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")),
     "datapackage.json", "CITATION.cff", "SHA256SUMS", "changes.json", "README.md",
-    "timeline.png", "quality.json", "events.geojson", "citations.jsonld",
+    "timeline.png", "quality.json", "events.geojson", "citations.jsonld", "explorer.html",
 }
 
 
@@ -72,6 +72,25 @@ def test_datapackage_passes_frictionless(released):
     assert events["hash"].startswith("sha256:") and events["bytes"] > 0
     summary = next(f for f in events["schema"]["fields"] if f["name"] == "summary")
     assert summary["description"] == "One English sentence saying what happened."
+
+
+def test_the_explorer_is_a_resource_of_the_release(released):
+    import hashlib
+
+    folder = released.path("dataset/1.0.0")
+    package = json.loads((folder / "datapackage.json").read_text())
+    assert package["profile"] == "data-package"
+    (page,) = [r for r in package["resources"] if r["name"] == "explorer"]
+    data = (folder / "explorer.html").read_bytes()
+    assert page["path"] == "explorer.html" and page["mediatype"] == "text/html"
+    assert page["hash"] == f"sha256:{hashlib.sha256(data).hexdigest()}"
+    assert page["bytes"] == len(data)
+    assert f"{hashlib.sha256(data).hexdigest()}  explorer.html" in (
+        folder / "SHA256SUMS").read_text()
+    tables = {r["name"] for r in package["resources"] if "schema" in r}
+    assert tables == set(TABLES)
+    text = data.decode("utf-8")
+    assert '"version":"1.0.0"' in text and "2023-09-13-kim-putin-vostochny" in text
 
 
 def test_frictionless_catches_a_corrupted_table(released):
@@ -244,7 +263,10 @@ def test_diff_between_releases(released):
 
 
 def test_data_docs_only_on_request(released, tmp_path):
-    assert not list(released.path("dataset").rglob("*.html"))
+    # the one page of a release is its explorer; Data Docs are written only on request
+    pages = released.path("dataset").rglob("*.html")
+    assert [p.relative_to(released.path("dataset")).as_posix() for p in pages] == [
+        "1.0.0/explorer.html"]
     add_changelog(released, "1.0.1")
     released.edit("annotations/events.yaml", "summary: Kim Jong Un met", "summary: Kim met")
     docs = tmp_path / "docs"

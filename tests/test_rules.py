@@ -748,6 +748,13 @@ def test_errata_quotes_are_verified(project):
     assert only(project, "quote-not-found") == {("annotations/errata.yaml", 3, "quote")}
 
 
+def test_not_source_passages_stand_in_the_text(project):
+    project.edit("seeds/sources.yaml", "  rights:",
+                 "  not_source:\n    - 朝中社报道\n    - not in the text\n  rights:")
+    assert only(project, "not-source-not-found") == {("seeds/sources.yaml", 12, "not_source")}
+    assert len(project.problems()) == 1
+
+
 # --- evidence and dates at the edges: paths, encodings, empty quotes, the clock ---
 
 

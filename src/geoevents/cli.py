@@ -578,3 +578,41 @@ def export(fmt: str, version: str | None, out: Path | None, root: Path | None) -
                              "around each quote)", "leave --root out for this format")
         texts = exports.seed_texts(root, load.load("sources", version))
     exports.write(fmt, exports.export(fmt, version, texts), out)
+
+
+@main.command()
+@click.option("--root", type=RootPath(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="The annotation project.")
+@click.option("--out", required=True, type=click.Path(path_type=Path),
+              help="The folder to write the site into: new, empty, or a site review wrote.")
+def review(root: Path, out: Path) -> None:
+    """Write a static review site: each source with its cited spans highlighted, what
+    no citation covers, every problem in place, and an index of the events.
+
+    Works from file:// with no network. The site is written whole or not at all.
+    """
+    from geoevents.pages import review as site
+
+    made = site.write(root, out)
+    click.echo(f"wrote {out}/index.html and {len(made.pages) - 1} source page(s) "
+               f"({made.problems} problem(s) shown)")
+
+
+@main.command()
+@click.option("--version", "version", default=None, metavar="VERSION",
+              help="The release (default: the latest); 'geoevents versions' lists them.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The HTML file to write (replaced whole if it exists).")
+def explore(version: str | None, out: Path) -> None:
+    """Write the explorer page of a published release: its events with filters, search,
+    a timeline, a map and every citation, in one file that works offline."""
+    import json
+
+    from geoevents import loading as load
+    from geoevents.pages import explorer
+
+    tables = load.load_all(version)
+    package = json.loads(load.release_file("datapackage.json", version).read_text("utf-8"))
+    explorer.write_whole(out, tables, package)
+    click.echo(f"wrote {out} (release {package.get('version', version)}, "
+               f"{tables['events'].height} events)")

@@ -89,6 +89,7 @@ RULES: dict[str, tuple[str, str]] = {
     "quote-not-found": (ERROR, "every quote stands in its source, as whole characters"),
     "quote-empty": (ERROR, "a quote is not empty or only white space"),
     "quote-replacement": (ERROR, "a quote holds no replacement character (U+FFFD)"),
+    "not-source-not-found": (ERROR, "a source's not_source passages stand in its text"),
     "quote-translation": (ERROR, ("quotes from sources in another language than the "
                                   "translation field's have a translation")),
     # event types

@@ -99,6 +99,7 @@ def run(root: Path | str = ".") -> Result:
         evidence.unregistered(root, tables["sources"], codebook.tables["sources"].location),
         evidence.quotes(tables["citations"], texts, tables["sources"], codebook, "citations"),
         evidence.quotes(tables["errata"], texts, tables["sources"], codebook, "errata"),
+        evidence.not_source(tables["sources"], texts),
     ]
     problems = _refine_lines(P.combine(found), raw)
     unfolded = _collapse_missing_columns(problems, raw)

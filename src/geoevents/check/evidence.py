@@ -126,6 +126,25 @@ def _not_found(cited: pl.DataFrame, texts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def not_source(sources: pl.DataFrame, texts: pl.DataFrame) -> pl.DataFrame:
+    """Each passage a source's ``not_source`` lists stands in its text (folded, as
+    quotes are): what the review leaves out of coverage is really there."""
+    if "not_source" not in sources.columns:
+        return P.empty()
+    listed = sources.select("_file", "_line", "source_id", "not_source").filter(
+        pl.col("not_source").is_not_null()).explode("not_source").filter(
+        pl.col("not_source").is_not_null())
+    listed = listed.with_columns(_q=fold(listed.get_column("not_source"))).join(
+        texts.select("source_id").unique(), on="source_id", how="semi", maintain_order="left")
+    miss = listed.filter(~T.find(texts.select("source_id", "text"), listed))
+    return P.from_frame(
+        miss, "not-source-not-found", "not_source",
+        pl.format("the not_source passage is not in the text of source {}", pl.col("source_id")),
+        "copy the passage from the source file exactly (white space may differ)",
+        value=pl.col("not_source"),
+    )
+
+
 def _untranslated(table: pl.DataFrame, sources: pl.DataFrame, translation) -> pl.DataFrame:
     """The codebook names the field that translates the quote, and into which language."""
     if translation is None:

@@ -33,6 +33,7 @@ from geoevents.errors import (
     TamperedRelease,
     from_os_error,
 )
+from geoevents.pages import explorer
 from geoevents.release import changelog, index, metadata, quality, timeline
 from geoevents.release import changes as C
 from geoevents.release.tables import release_tables
@@ -94,7 +95,7 @@ def release_keys(root: Path, version: str) -> dict[str, list[str]]:
     try:
         doc = json.loads((dataset_dir(root) / version / "datapackage.json").read_text("utf-8"))
         return {r["name"]: list(r["schema"].get("primaryKey") or []) for r in doc["resources"]
-                if "schema" in r}  # not the GeoJSON and Web Annotation files
+                if "schema" in r}  # a table's; a page, a report or an export has none
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
@@ -792,6 +793,9 @@ def _write(parent, version, date, tables, diff, result, counts, docs, texts,
                                                          curators, result, agreement))
         timeline.draw(result.tables["events"], tmp / "timeline.png", f"{about.name} {version}",
                       result.codebook)
+        package = metadata.datapackage(about, version, date, tables, tmp, result.codebook,
+                                       curators, result.tables["sources"])
+        explorer.write(tmp / "explorer.html", tables, package)  # listed in the package
         package = metadata.datapackage(about, version, date, tables, tmp, result.codebook,
                                        curators, result.tables["sources"])
         _text(tmp / "datapackage.json", metadata.dumps(package))

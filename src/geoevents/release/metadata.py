@@ -102,8 +102,23 @@ def datapackage(about: Project, version: str, date: str, tables: dict[str, pl.Da
             "hash": f"sha256:{sha256(path)}",
         })
     resources += _export_resources(folder)
-    # a package with a file that is not a table (agreement.json) is a data package;
-    # its tables stay tabular data resources, validated as such
+    if (folder / "explorer.html").is_file():
+        path = folder / "explorer.html"
+        resources.append({
+            "name": "explorer",
+            "path": "explorer.html",
+            "title": "Explorer",
+            "description": "The events of this release in one page that works offline: filters, "
+                           "search over summaries and quotes, a timeline, a map and every "
+                           "event's citations.",
+            "format": "html",
+            "mediatype": "text/html",
+            "encoding": "utf-8",
+            "bytes": path.stat().st_size,
+            "hash": f"sha256:{sha256(path)}",
+        })
+    # a tabular data package holds tables only: with a page or a report, it is a data
+    # package whose tables are still each a tabular data resource
     tabular = all(r.get("profile") == "tabular-data-resource" for r in resources)
     doc = {
         "profile": "tabular-data-package" if tabular else "data-package",
@@ -283,6 +298,8 @@ def release_readme(about: Project, version: str, date: str, tables: dict[str, pl
         "`quality.json` the results of the release's data-quality suite;",
         *(["`agreement.json` the agreement of an independent coding with this one;"]
           if agreement else []),
+        "`explorer.html` the events with filters, search, a timeline, a map and every",
+        "citation, in one page that works offline (no network);",
         "`timeline.png` the events over time.",
         *_export_lines(tables),
         "",
