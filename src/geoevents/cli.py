@@ -612,7 +612,7 @@ def explore(version: str | None, out: Path) -> None:
     from geoevents.pages import explorer
 
     tables = load.load_all(version)
-    package = json.loads(load.release_file("datapackage.json", version).read_text("utf-8"))
+    package = json.loads(load.release_file(version, "datapackage.json").read_text("utf-8"))
     explorer.write_whole(out, tables, package)
     click.echo(f"wrote {out} (release {package.get('version', version)}, "
                f"{tables['events'].height} events)")

@@ -764,18 +764,6 @@ def load(table: str = "events", version: str | None = None, backend: str = "pola
     return frame
 
 
-def release_file(name: str, version: str | None = None) -> Path:
-    """Local path of any file of a release (``datapackage.json``, ``README.md``),
-    verified, downloaded first if need be."""
-    entry = _entry(version)
-    if name not in entry["files"]:
-        raise UnknownRelease(f"release {entry['version']} has no file {name!r}",
-                             f"its files: {', '.join(sorted(entry['files']))}")
-    if is_bundled(entry["version"]):
-        return _bundled_file(entry, name)
-    return _retrieve(entry, name)
-
-
 def load_all(version: str | None = None) -> dict[str, pl.DataFrame]:
     """Every table of a release (default: the latest), verified, by name."""
     entry = _entry(version)

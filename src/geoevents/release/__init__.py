@@ -731,7 +731,7 @@ def _package_side(name: str) -> tuple[dict, dict, str]:
         try:
             doc = json.loads(package.read_text(encoding="utf-8"))
             keys = {r["name"]: list(r["schema"].get("primaryKey") or [])
-                    for r in doc["resources"]}
+                    for r in doc["resources"] if "schema" in r}  # tables only
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             keys = {}
     return tables, keys, name
