@@ -90,7 +90,7 @@ def test_path_errors_say_what_exists(offline):
     with pytest.raises(load.UnknownRelease) as caught:
         geoevents.path(version="9.9.9")
     assert caught.value.message == ("unknown version '9.9.9'; known versions: "
-                                    "1.0.0, 1.1.0, 1.1.1, 1.1.2")
+                                    "1.0.0, 1.1.0, 1.1.1, 1.1.2, 2.0.0")
     assert caught.value.exit_code == 2
     with pytest.raises(errors.UsageError) as caught:
         geoevents.path(format="xlsx")
@@ -103,7 +103,7 @@ def test_path_errors_say_what_exists(offline):
     version = cli("path", "--version", "2.0")
     assert version.exit_code == 2
     assert version.output == ("error: unknown version '2.0'; known versions: 1.0.0, 1.1.0, "
-                              "1.1.1, 1.1.2\nhint: 'geoevents versions' lists them\n")
+                              "1.1.1, 1.1.2, 2.0.0\nhint: 'geoevents versions' lists them\n")
     assert cli("path", "--format", "xlsx").exit_code == 2
 
 
@@ -200,7 +200,8 @@ def test_versions_json_of_a_tampered_bundle_exits_3(bundled_copy):
     assert result.exit_code == 3
     doc = json.loads(result.stdout)
     assert [(r["version"], r["state"]) for r in doc] == [
-        ("1.0.0", "verified"), ("1.1.0", "verified"), ("1.1.1", "tampered"), ("1.1.2", "verified")]
+        ("1.0.0", "verified"), ("1.1.0", "verified"), ("1.1.1", "tampered"), ("1.1.2", "verified"),
+        ("2.0.0", "verified")]
     assert doc[2]["problems"][0].startswith("bundled README.md has ")
     assert result.stderr.startswith("error: bundled files of 1.1.1 differ from index.json "
                                     "(listed in problems)\n")
@@ -210,7 +211,7 @@ def test_versions_json_of_a_tampered_bundle_exits_3(bundled_copy):
 
 
 def test_diff_of_known_releases_from_any_folder(tmp_path, monkeypatch, offline):
-    inside = cli("diff", "1.0.0", "1.1.2", "--root", str(REPO), "--format", "json")
+    inside = cli("diff", "1.0.0", "2.0.0", "--root", str(REPO), "--format", "json")
     assert inside.exit_code == 0
     monkeypatch.chdir(tmp_path)
     outside = cli("diff", "1.0.0", "LATEST", "--format", "json")
@@ -268,7 +269,7 @@ def test_cite_bibtex(offline):
     assert result.exit_code == 0 and result.output == geoevents.cite("1.0.0", "bibtex")
 
 
-@pytest.mark.parametrize("version", ["1.0.0", "1.1.0", "1.1.1", "1.1.2"])
+@pytest.mark.parametrize("version", ["1.0.0", "1.1.0", "1.1.1", "1.1.2", "2.0.0"])
 def test_cite_cff_is_valid_and_keeps_the_release_bytes(offline, version):
     import jsonschema
 
@@ -317,7 +318,7 @@ def _by_hand(frame: pl.DataFrame, first: dt.date, last: dt.date) -> tuple[set, s
     return inside, meeting
 
 
-@pytest.mark.parametrize("version", ["1.0.0", "1.1.2"])
+@pytest.mark.parametrize("version", ["1.0.0", "1.1.2", "2.0.0"])
 def test_within_and_overlaps_on_the_real_release(offline, version):
     events = geoevents.load(version=version)
     first, last = dt.date(2023, 1, 1), dt.date(2023, 12, 31)
@@ -327,8 +328,8 @@ def test_within_and_overlaps_on_the_real_release(offline, version):
         assert set(events.filter(geoevents.within(start, end))["event_id"]) == inside
         assert set(events.filter(geoevents.overlaps(start, end))["event_id"]) == meeting
     assert inside < meeting
-    if version == "1.1.2":  # as the README says
-        assert (len(inside), len(meeting)) == (19, 21)
+    if version == "2.0.0":  # as the README says
+        assert (len(inside), len(meeting)) == (18, 20)
 
 
 def test_open_and_unknown_ends():
@@ -466,11 +467,11 @@ def test_the_readme_names_the_versions_a_wheel_holds():
 
 def test_the_readme_quotes_what_cite_prints(offline):
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    quoted = re.search(r"For release 1\.1\.2 \(`geoevents cite 1\.1\.2`\):\n\n((?:> .*\n)+)",
+    quoted = re.search(r"For release 2\.0\.0 \(`geoevents cite 2\.0\.0`\):\n\n((?:> .*\n)+)",
                        readme)
-    assert quoted, "the README's citation of 1.1.2 is missing"
+    assert quoted, "the README's citation of 2.0.0 is missing"
     text = " ".join(line[2:] for line in quoted.group(1).splitlines())
-    assert text + "\n" == geoevents.cite("1.1.2")
+    assert text + "\n" == geoevents.cite("2.0.0")
 
 
 def test_bibtex_escapes_each_special_character_once_and_never_lets_a_value_end_a_field():
