@@ -27,7 +27,7 @@ from geoevents.release.tables import locate
 REPO = Path(__file__).parents[1]
 DATA = Path(__file__).parent / "data"
 CHROMIUM = Path(os.environ.get("GEOEVENTS_CHROMIUM", "/usr/bin/chromium"))
-RELEASE = REPO / "dataset" / "1.1.2"
+RELEASE = REPO / "dataset" / "2.0.0"
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason=f"no chromium at {CHROMIUM} (apt-get install chromium)")
