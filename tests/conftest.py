@@ -54,3 +54,30 @@ def project(tmp_path) -> Project:
     root = tmp_path / "project"
     shutil.copytree(DATA / "valid", root)
     return Project(root)
+
+
+def wheel_venv(tmp_path: Path) -> Path:
+    """A fresh virtual environment holding the wheel of this checkout (built without an
+    index) and nothing else of geoevents: its python. The dependencies come from this
+    environment's site-packages, added as a plain path (its .pth files, among them an
+    editable geoevents, are not run)."""
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(dist), str(repo)], check=True)
+    (wheel,) = dist.glob("geoevents-*.whl")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    py = venv / "bin" / "python"
+    purelib = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    site = subprocess.run([sys.executable, "-c", purelib], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    venv_site = subprocess.run([str(py), "-c", purelib], capture_output=True, text=True,
+                               check=True).stdout.strip()
+    Path(venv_site, "deps.pth").write_text(site + "\n")
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "-q",
+                    "--no-deps", "--no-index", str(wheel)], check=True)
+    return py

@@ -398,24 +398,10 @@ def test_readme_snippets_run_from_a_wheel_offline(tmp_path):
         pytest.skip("no release published yet")
     snippets = readme_snippets()
     assert sorted({kind for kind, _ in snippets}) == ["python", "sh"] and len(snippets) >= 8
-    dist = tmp_path / "dist"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(dist), str(REPO)], check=True)
-    (wheel,) = dist.glob("geoevents-*.whl")
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    py, bin_dir = venv / "bin" / "python", venv / "bin"
-    # the dependencies come from this environment's site-packages, added as a plain path
-    # (its .pth files, among them an editable geoevents, are not run); geoevents itself
-    # comes only from the wheel, installed without an index
-    purelib = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
-    site = subprocess.run([sys.executable, "-c", purelib], capture_output=True, text=True,
-                          check=True).stdout.strip()
-    venv_site = subprocess.run([str(py), "-c", purelib], capture_output=True, text=True,
-                               check=True).stdout.strip()
-    Path(venv_site, "deps.pth").write_text(site + "\n")
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "-q",
-                    "--no-deps", "--no-index", str(wheel)], check=True)
+    from conftest import wheel_venv
+
+    py = wheel_venv(tmp_path)
+    bin_dir, venv = py.parent, py.parent.parent
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path),
@@ -500,7 +486,6 @@ def test_a_homepage_or_doi_that_is_not_a_url_or_a_doi_is_not_cited(monkeypatch):
 @pytest.mark.parametrize("command", ["path", "cite", "versions", "export --format geojson"])
 def test_a_command_started_with_standard_output_closed_says_so_and_exits_3(command):
     import subprocess
-    import sys
 
     done = subprocess.run(["bash", "-c", f"'{sys.executable}' -m geoevents {command} >&-"],
                           capture_output=True, text=True, check=False)

@@ -7,7 +7,6 @@ import json
 import shutil
 import socket
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -186,22 +185,10 @@ def test_wheel_loads_offline_from_anywhere(tmp_path):
     repo = Path(__file__).resolve().parents[1]
     if not (repo / "dataset" / "index.json").is_file():
         pytest.skip("no release published yet")
-    dist = tmp_path / "dist"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(dist), str(repo)], check=True)
-    (wheel,) = dist.glob("geoevents-*.whl")
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    py = venv / "bin" / "python"
-    # dependencies come from this environment; geoevents itself only from the wheel
-    purelib = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
-    site = subprocess.run([sys.executable, "-c", purelib], capture_output=True, text=True,
-                          check=True).stdout.strip()
-    venv_site = subprocess.run([str(py), "-c", purelib], capture_output=True, text=True,
-                               check=True).stdout.strip()
-    Path(venv_site, "deps.pth").write_text(site + "\n")
-    subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
-                   check=True)
+    from conftest import wheel_venv
+
+    py = wheel_venv(tmp_path)
+    venv = py.parent.parent
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     code = ("import geoevents, json; e = geoevents.load(); "
