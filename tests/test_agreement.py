@@ -217,7 +217,7 @@ def test_a_study_outside_the_project_through_a_link_is_refused(tmp_path):
 
 def test_no_studies_folder_no_report(tmp_path):
     assert A.read_studies(tmp_path) == []
-    assert A.report(tmp_path, [], "1.0.0", events([]), pl.DataFrame(), None) is None
+    assert A.report([], "1.0.0", events([]), pl.DataFrame(), None) is None
     assert A.readme_lines(None) == []
 
 

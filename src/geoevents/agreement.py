@@ -58,7 +58,6 @@ def _where(file: str, line: int | None, message: str) -> str:
 @dataclass(frozen=True)
 class Study:
     file: str  # relative to the project
-    name: str
     about: dict  # study, date, coder, method, sample, notes
     compare: tuple[str, ...]
     items: tuple[dict, ...]
@@ -84,11 +83,11 @@ def read_studies(root: Path) -> list[Study]:
         rel = f"studies/{path.name}"
         if path.name.startswith("."):
             continue
-        if path.suffix != ".yaml" and path.name != "README.md":
+        if path.name == "README.md":
+            continue
+        if path.suffix != ".yaml":
             problems.append((rel, None, "is not a study: a study is a file <name>.yaml",
                              "rename it <name>.yaml, or move it out of studies/"))
-            continue
-        if path.name == "README.md":
             continue
         study, found = _read(Path(root), path, rel)
         problems += found
@@ -227,11 +226,9 @@ def _study(rel: str, doc, line=lambda *path: None) -> tuple[Study | None, list]:
         if ok:
             clean.append(coded)
             lines.append(line(*at))
-    name = " ".join(str(doc.get("study") or Path(rel).stem).split()) \
-        if isinstance(doc.get("study"), str) or doc.get("study") is None else Path(rel).stem
     if problems:
         return None, problems
-    return Study(rel, name, about, tuple(compare), tuple(clean), tuple(lines)), problems
+    return Study(rel, about, tuple(compare), tuple(clean), tuple(lines)), problems
 
 
 def check(studies: list[Study], codebook, events: pl.DataFrame, retired: pl.DataFrame,
@@ -379,7 +376,7 @@ def _masi(a: frozenset, b: frozenset) -> float:
     return 1.0 - jaccard * m
 
 
-def report(root: Path, studies: list[Study], version: str, events: pl.DataFrame,
+def report(studies: list[Study], version: str, events: pl.DataFrame,
            retired: pl.DataFrame, release_events) -> dict | None:
     """agreement.json of the release ``version`` (``events``): each study against it
     and against the releases it names (``release_events(version)`` reads one)."""

@@ -486,7 +486,7 @@ def _agreement(root: Path, out: Plan, version: str | None, known: list[str]) -> 
                                     if (dataset_dir(root) / v / "events.parquet").is_file()])
         if problems:
             raise agreement.StudyError(problems)
-        out.agreement = agreement.report(root, studies, version or "the working annotations",
+        out.agreement = agreement.report(studies, version or "the working annotations",
                                          out.tables["events"], tables["retired"],
                                          published_events)
     except agreement.StudyError as exc:
