@@ -491,3 +491,13 @@ def test_a_command_started_with_standard_output_closed_says_so_and_exits_3(comma
                           capture_output=True, text=True, check=False)
     assert done.returncode == 3
     assert done.stderr.startswith("error: standard output is closed: nothing can be written")
+
+
+def test_latest_names_the_latest_release_wherever_a_version_is_asked_for(offline):
+    newest = latest()
+    assert geoevents.path(version="LATEST") == geoevents.path(version=newest)
+    assert geoevents.cite("latest") == geoevents.cite(newest)
+    assert cli("path", "--version", "LATEST").output == cli("path", "--version", newest).output
+    polecat = cli("export", "--format", "polecat", "--version", "LATEST").output
+    assert polecat == cli("export", "--format", "polecat", "--version", newest).output
+    assert polecat.splitlines()[1].endswith("\t" + newest)

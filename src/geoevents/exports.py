@@ -56,7 +56,7 @@ def export(fmt: str, version: str | None = None, texts: dict[str, str] | None = 
 
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}", f"use one of: {', '.join(FORMATS)}")
-    release = version or loading.latest()
+    release = loading.entry(version)["version"]  # None and LATEST: the latest
     tables = {name: loading.load(name, release) for name in TABLES[fmt]}
     return render(fmt, tables, str(release), texts)
 

@@ -408,8 +408,14 @@ def latest() -> str:
     return index()["latest"]
 
 
+#: the name that means the latest release wherever a version is asked for
+LATEST = "LATEST"
+
+
 def _entry(version: str | None) -> dict:
     entries = index()["versions"]
+    if isinstance(version, str) and version.upper() == LATEST:
+        version = None
     if version is None:
         version = latest()
         if version is None:
