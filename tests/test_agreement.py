@@ -232,10 +232,13 @@ def test_the_build_refuses_a_study_it_cannot_read_and_reports_one_it_can(tmp_pat
     event_id = pl.read_csv(root / "annotations" / "events-flat.csv")["event_id"][0]
     write(root, STUDY_HEAD.replace("compare: []", 'compare: ["9.9.9"]') + item(event_id))
     refused = release.plan(root)
-    assert [(r.kind, r.message) for r in refused.refusals] == [
-        ("study", "studies/s.yaml: compare names 9.9.9, which is not published here"),
-        ("study", "studies/s.yaml, line 5: item 1 (" + event_id + "): actors names 'a', "
-                  "which is not in the actors table")]
+    assert [r.kind for r in refused.refusals] == ["data"]  # validate finds them
+    found = refused.result.problems
+    assert sorted((p["rule"], p["file"], p["line"] or 0, p["message"])
+                  for p in found.iter_rows(named=True)) == [
+        ("study", "studies/s.yaml", 0, "compare names 9.9.9, which is not published here"),
+        ("study", "studies/s.yaml", 5, "item 1 (" + event_id + "): actors names 'a', "
+                                       "which is not in the actors table")]
     actor = pl.read_csv(root / "annotations" / "actors.csv")["actor_id"][0]
     write(root, STUDY_HEAD + item(event_id, "THREATEN", date='"2023-09~"', actors=f"[{actor}]"))
     fine = release.plan(root)
@@ -274,7 +277,7 @@ def test_a_release_with_a_study_is_a_valid_data_package_listing_agreement_json(t
     assert "## Agreement" in (folder / "README.md").read_text()
 
 
-def test_status_says_a_broken_study_blocks_any_release(tmp_path):
+def test_validate_and_status_report_a_broken_study(tmp_path):
     import shutil
 
     from click.testing import CliRunner
@@ -284,7 +287,13 @@ def test_status_says_a_broken_study_blocks_any_release(tmp_path):
     root = tmp_path / "valid"
     shutil.copytree(REPO / "tests" / "data" / "valid", root)
     write(root, "study: x\nitems: [\n")
-    out = CliRunner().invoke(main, ["status", "--root", str(root)])
-    assert out.exit_code == 1
-    assert ("blocks any release: studies/s.yaml, line 2: YAML syntax error: the list opened "
-            "with '[' on line 2 is not closed") in out.output
+    status = CliRunner().invoke(main, ["status", "--root", str(root)])
+    assert status.exit_code == 1
+    assert "annotations: 1 error(s), 0 warning(s) in 1 file(s)" in status.output
+    validate = CliRunner().invoke(main, ["validate", "--root", str(root)])
+    assert validate.exit_code == 1
+    assert validate.output.splitlines()[:2] == [
+        "studies/s.yaml",
+        "  line 2 error study: YAML syntax error: the list opened with '[' on line 2 is not "
+        "closed with ']' (or lacks a ','); the parser noticed at line 3: did not find expected "
+        "node content"]

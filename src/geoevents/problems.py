@@ -103,6 +103,8 @@ RULES: dict[str, tuple[str, str]] = {
     "geonames-unverified": (WARNING, "a GeoNames ID can be checked against the offline gazetteer"),
     # review
     "unchecked": (WARNING, "events are checked before they are published"),
+    "study": (ERROR, "an agreement study in studies/ can be read and names what the project "
+                     "knows"),
     "checker-is-annotator": (ERROR, ("where the project file asks for it, an event is checked "
                                      "by another curator than its annotator")),
     # the project file

@@ -10,6 +10,7 @@ Problems that follow from another are folded under it (``cascades``).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from geoevents.check import (
     text,
 )
 from geoevents.codebook import Codebook, load_codebook, schemas_dir
-from geoevents.errors import NotAProject
+from geoevents.errors import GeoeventsError, NotAProject
 from geoevents.normalise import normalise
 from geoevents.read import RawProject, read_project
 
@@ -100,12 +101,35 @@ def run(root: Path | str = ".") -> Result:
         evidence.quotes(tables["citations"], texts, tables["sources"], codebook, "citations"),
         evidence.quotes(tables["errata"], texts, tables["sources"], codebook, "errata"),
         evidence.not_source(tables["sources"], texts),
+        _studies(root, tables, codebook),
     ]
     problems = _refine_lines(P.combine(found), raw)
     unfolded = _collapse_missing_columns(problems, raw)
     unfolded = P.combine([unfolded, references.missing_tables(root, unfolded, codebook)])
     problems = cascades.fold(unfolded, raw, codebook)
     return Result(tables=tables, problems=problems, codebook=codebook, unfolded=unfolded)
+
+
+def _studies(root: Path, tables: dict[str, pl.DataFrame], codebook) -> pl.DataFrame:
+    """The agreement studies of studies/ (when there is such a folder): what cannot be
+    read, and what they name that the project does not know (rule study)."""
+    if not os.path.lexists(root / "studies"):
+        return P.empty()
+    from geoevents import agreement
+    from geoevents.release import dataset_dir, published
+
+    try:
+        studies = agreement.read_studies(root)
+        known = [v for v in published(root)
+                 if (dataset_dir(root) / v / "events.parquet").is_file()]
+        found = agreement.check(studies, codebook, tables["events"], tables["retired"],
+                                tables["actors"], known)
+    except agreement.StudyError as exc:
+        found = exc.problems
+    except GeoeventsError as exc:  # the index cannot be read: build and status say why
+        found = [("dataset/index.json", None, str(exc), getattr(exc, "hint", ""))]
+    return P.make([{"rule": "study", "file": file, "line": line, "message": message,
+                    "hint": hint} for file, line, message, hint in found])
 
 
 def _unless_quote_empty(blank: pl.DataFrame) -> pl.DataFrame:
