@@ -942,7 +942,7 @@ def test_read_index_file_returns_the_checked_index(world, tmp_path):
 @pytest.mark.parametrize("call", [lambda: geoevents.load("nope"),
                                   lambda: geoevents.load(version="9.9.9"),
                                   lambda: geoevents.scan(version="1.0"),
-                                  lambda: geoevents.fetch("latest")])
+                                  lambda: geoevents.fetch("newest")])
 def test_an_unknown_table_or_version_is_a_usage_error(world, call):
     with pytest.raises(load.UnknownRelease) as caught:
         call()

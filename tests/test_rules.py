@@ -458,6 +458,19 @@ def test_vocabulary_in_lists(project):
         ("vocabulary", FLAT, 2, "contexts")]
 
 
+def test_study(project):
+    project.write("studies/blind.yaml", (
+        'study: "A blind coding"\ncompare: []\nitems:\n'
+        '  - {event_id: 2023-09-13-kim-putin-vostochny, event_type: CONSULT, modes: [visit],\n'
+        '     actors: [kim-jong-un], recipients: [vladimir-putin], date: "2023-09-13",\n'
+        '     status: occurred}\n'
+        '  - {event_id: 2023-09-no-such-event, event_type: CONSULT, modes: [], actors: [],\n'
+        '     recipients: [], date: "2023-09", status: occurred}\n'))
+    assert {(p["rule"], p["file"], p["line"], p["message"]) for p in project.problems()} == {
+        ("study", "studies/blind.yaml", 7,
+         "item 2 (2023-09-no-such-event): no such event in the release or among the retired")}
+
+
 def test_list_duplicate_in_yaml_and_in_csv(project):
     project.edit(EVENTS, "  contexts: [diplomatic, military]",
                  "  contexts: [diplomatic, military, diplomatic, diplomatic]")
