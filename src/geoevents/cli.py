@@ -395,7 +395,7 @@ def status(root: Path) -> None:
     click.echo(f"annotations: {problems.summary(found)}"
                + (f" ({unchecked} unchecked event(s))" if unchecked else ""))
     _echo_change(p, "change: unknown until the errors are fixed (geoevents validate lists them)")
-    blockers = [r for r in p.refusals if r.kind in ("change", "releases", "study")]
+    blockers = [r for r in p.refusals if r.kind in ("change", "releases")]
     for r in blockers:  # what stops every next release, whatever its version
         click.echo(f"blocks any release: {r.message}")
         click.echo(f"  hint: {r.hint}")
@@ -430,7 +430,7 @@ def changelog(version: str | None, root: Path, day: str | None, write: bool) -> 
         raise E.ProblemsFound(
             f"the annotations have {p.result.errors.height} error(s): the change list is drawn "
             "from annotations without errors", "run 'geoevents validate' and fix what it reports")
-    blockers = [r for r in p.refusals if r.kind in ("change", "releases", "study")]
+    blockers = [r for r in p.refusals if r.kind in ("change", "releases")]
     if blockers:
         raise E.ProblemsFound(f"no release can be built: {blockers[0].message}", blockers[0].hint)
     version = version or p.least

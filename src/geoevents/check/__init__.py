@@ -43,6 +43,8 @@ class Result:
     codebook: Codebook
     #: every problem found, follow-ons included (``problems`` counts them on their cause)
     unfolded: pl.DataFrame | None = None
+    #: the agreement studies of studies/, read and checked (none when any has a problem)
+    studies: tuple = ()
 
     @property
     def errors(self) -> pl.DataFrame:
@@ -101,23 +103,26 @@ def run(root: Path | str = ".") -> Result:
         evidence.quotes(tables["citations"], texts, tables["sources"], codebook, "citations"),
         evidence.quotes(tables["errata"], texts, tables["sources"], codebook, "errata"),
         evidence.not_source(tables["sources"], texts),
-        _studies(root, tables, codebook),
+        (study_problems := _studies(root, tables, codebook))[0],
     ]
     problems = _refine_lines(P.combine(found), raw)
     unfolded = _collapse_missing_columns(problems, raw)
     unfolded = P.combine([unfolded, references.missing_tables(root, unfolded, codebook)])
     problems = cascades.fold(unfolded, raw, codebook)
-    return Result(tables=tables, problems=problems, codebook=codebook, unfolded=unfolded)
+    return Result(tables=tables, problems=problems, codebook=codebook, unfolded=unfolded,
+                  studies=study_problems[1])
 
 
-def _studies(root: Path, tables: dict[str, pl.DataFrame], codebook) -> pl.DataFrame:
-    """The agreement studies of studies/ (when there is such a folder): what cannot be
-    read, and what they name that the project does not know (rule study)."""
+def _studies(root: Path, tables: dict[str, pl.DataFrame], codebook) -> tuple[pl.DataFrame, tuple]:
+    """The agreement studies of studies/ (when there is such a folder): the problems of
+    rule study (what cannot be read, what they name that the project does not know),
+    and the studies themselves when they have none."""
     if not os.path.lexists(root / "studies"):
-        return P.empty()
+        return P.empty(), ()
     from geoevents import agreement
     from geoevents.release import dataset_dir, published
 
+    studies: list = []
     try:
         studies = agreement.read_studies(root)
         known = [v for v in published(root)
@@ -128,8 +133,9 @@ def _studies(root: Path, tables: dict[str, pl.DataFrame], codebook) -> pl.DataFr
         found = exc.problems
     except GeoeventsError as exc:  # the index cannot be read: build and status say why
         found = [("dataset/index.json", None, str(exc), getattr(exc, "hint", ""))]
-    return P.make([{"rule": "study", "file": file, "line": line, "message": message,
-                    "hint": hint} for file, line, message, hint in found])
+    problems = P.make([{"rule": "study", "file": file, "line": line, "message": message,
+                        "hint": hint} for file, line, message, hint in found])
+    return problems, (() if found else tuple(studies))
 
 
 def _unless_quote_empty(blank: pl.DataFrame) -> pl.DataFrame:

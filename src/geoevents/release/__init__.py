@@ -326,8 +326,7 @@ class Refusal:
     hint: str = ""
     problems: pl.DataFrame | None = None
     exit_code: int = EXIT_PROBLEMS
-    #: what it is about: version, changelog, data (validation), change, quality, releases,
-    #: study (an agreement study that cannot be read)
+    #: what it is about: version, changelog, data (validation), change, quality, releases
     kind: str = "data"
 
 
@@ -463,41 +462,24 @@ def plan(root: Path | str, version: str | None = None, previous: str | None = "l
     # a version already refused (published, not greater) is not also an understated one
     judged = None if any(r.kind == "version" for r in refusals) else version
     refusals += _change_refusals(out.changes, result.tables["retired"], judged)
-    refusals += _agreement(root, out, version, known)
+    _agreement(root, out, version)
     if quality_suite and not unfit:  # the suite would only repeat validate's findings
         refusals += _quality_refusal(root, out)
     return out
 
 
-def _agreement(root: Path, out: Plan, version: str | None, known: list[str]) -> list[Refusal]:
-    """The project's agreement studies (studies/*.yaml) against the release to be
-    built and the published releases they name; each problem of a study refuses."""
+def _agreement(root: Path, out: Plan, version: str | None) -> None:
+    """agreement.json: the studies validate read (studies/*.yaml) against the release
+    to be built and the published releases they name."""
     from geoevents import agreement
 
     def published_events(v: str) -> pl.DataFrame:
         return pl.read_parquet(dataset_dir(root) / v / "events.parquet")
 
-    tables = out.result.tables
-    try:
-        studies = agreement.read_studies(root)
-        problems = agreement.check(studies, out.result.codebook, out.tables["events"],
-                                   tables["retired"], tables["actors"],
-                                   [v for v in known
-                                    if (dataset_dir(root) / v / "events.parquet").is_file()])
-        if problems:
-            raise agreement.StudyError(problems)
-        out.agreement = agreement.report(studies, version or "the working annotations",
-                                         out.tables["events"], tables["retired"],
-                                         published_events)
-    except agreement.StudyError as exc:
-        shown = exc.problems[:20]
-        refusals = [Refusal(agreement._where(f, line, m), h, kind="study")
-                    for f, line, m, h in shown]
-        if len(exc.problems) > len(shown):
-            refusals.append(Refusal(f"and {len(exc.problems) - len(shown)} more problems of "
-                                    "the studies", "fix those above first", kind="study"))
-        return refusals
-    return []
+    out.agreement = agreement.report(list(out.result.studies),
+                                     version or "the working annotations",
+                                     out.tables["events"], out.result.tables["retired"],
+                                     published_events)
 
 
 def _dates(root: Path) -> dict[str, str]:
